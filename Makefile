@@ -1,0 +1,41 @@
+# `make run` serves the bundled sample; `make test` runs every check.
+# Both create .venv and install what they need; a stamp keyed on pyproject.toml
+# keeps a second run from reinstalling.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+export SPARK_LOCAL_IP ?= 127.0.0.1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint typecheck pytest check-java clean
+
+run: $(STAMP) check-java
+	$(BIN)/stock-analytics demo
+
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP) check-java
+	$(BIN)/pytest
+
+check-java:
+	@command -v java >/dev/null 2>&1 || { echo "Java 17+ is required by Spark: install it with 'apt-get install -y openjdk-17-jre-headless'." >&2; exit 1; }
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+clean:
+	rm -rf $(VENV) warehouse cdk.out .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The `stock-analytics` command line: ETL, API server and demo."""

@@ -1,0 +1,3 @@
+from stock_analytics.cli import main
+
+raise SystemExit(main())

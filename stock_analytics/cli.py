@@ -1,0 +1,116 @@
+"""`stock-analytics`: one entry point for the ETL, the API server and the demo.
+
+Each subcommand imports its side lazily, so `serve` never loads pyspark and
+`etl` never loads the web stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+SAMPLE_INPUT = Path(__file__).resolve().parent.parent / "data" / "sample"
+DEFAULT_WAREHOUSE = Path("warehouse")
+JAVA_MISSING = (
+    "Java 17+ is required by Spark and was not found: "
+    "install it with 'apt-get install -y openjdk-17-jre-headless' (or set JAVA_HOME)."
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command: int = args.handler(args)
+    return command
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stock-analytics", description="Stock market analytics: ETL and GraphQL API."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    etl = commands.add_parser("etl", help="run the Spark ETL locally and print the run summary")
+    etl.add_argument("--input", required=True, help="a CSV file, or a folder of .csv/.csv.gz")
+    etl.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="output folder")
+    etl.set_defaults(handler=_run_etl)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--warehouse", help="warehouse folder (duckdb engine)")
+    serve.add_argument("--engine", choices=("duckdb", "athena"), help="query engine")
+    serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8000)")
+    serve.set_defaults(handler=_serve)
+
+    demo = commands.add_parser(
+        "demo", help="build the warehouse from the bundled sample if needed, then serve it"
+    )
+    demo.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="warehouse folder")
+    demo.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _require_java() -> None:
+    if shutil.which("java") is None and not _java_home_has_java():
+        raise SystemExit(JAVA_MISSING)
+
+
+def _java_home_has_java() -> bool:
+    import os
+
+    home = os.environ.get("JAVA_HOME")
+    return bool(home) and (Path(home) / "bin" / "java").exists()
+
+
+def _run_etl(args: argparse.Namespace) -> int:
+    _require_java()
+    from etl.jobs.build_warehouse import main as etl_main
+
+    return etl_main(["--input", args.input, "--warehouse", args.warehouse])
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from graphql_api.server import serve
+
+    overrides = {
+        "engine": args.engine,
+        "warehouse": args.warehouse,
+        "host": args.host,
+        "port": args.port,
+    }
+    return serve(**{key: value for key, value in overrides.items() if value is not None})
+
+
+def _demo(args: argparse.Namespace) -> int:
+    warehouse = Path(args.warehouse)
+    if _warehouse_is_stale(warehouse, SAMPLE_INPUT):
+        print(f"Building {warehouse} from the bundled sample data ({SAMPLE_INPUT}) ...")
+        _require_java()
+        from etl.jobs.build_warehouse import main as etl_main
+
+        status = etl_main(["--input", str(SAMPLE_INPUT), "--warehouse", str(warehouse)])
+        if status != 0:
+            return status
+    else:
+        print(f"{warehouse} is up to date with the sample data.")
+    try:
+        from graphql_api.server import serve
+    except ImportError:
+        print("The API is not built yet: the warehouse is ready at", warehouse, file=sys.stderr)
+        return 0
+    return serve(warehouse=str(warehouse), engine="duckdb", host="127.0.0.1", port=args.port)
+
+
+def _warehouse_is_stale(warehouse: Path, data: Path) -> bool:
+    from etl.tables import DATASET_MANIFEST
+
+    manifest = warehouse / DATASET_MANIFEST
+    if not manifest.exists():
+        return True
+    newest_input = max(
+        (path.stat().st_mtime for path in data.rglob("*") if path.is_file()), default=0.0
+    )
+    return manifest.stat().st_mtime < newest_input
