@@ -50,6 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="warehouse folder")
     demo.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     demo.set_defaults(handler=_demo)
+
+    generate = commands.add_parser(
+        "generate", help="write a deterministic synthetic OHLCV data set (tests, benchmarks)"
+    )
+    generate.add_argument("--tickers", type=int, required=True, help="number of tickers")
+    generate.add_argument("--years", type=int, required=True, help="calendar years up to 2024")
+    generate.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
+    generate.add_argument("--out", required=True, help="a .csv file, or a folder with --files")
+    generate.add_argument(
+        "--bad-rows", type=float, default=0.0, help="fraction of rows followed by a bad row"
+    )
+    generate.add_argument("--gzip", action="store_true", help="gzip the output (.csv.gz)")
+    generate.add_argument("--files", type=int, help="write a folder of this many files")
+    generate.set_defaults(handler=_generate)
     return parser
 
 
@@ -114,3 +128,23 @@ def _warehouse_is_stale(warehouse: Path, data: Path) -> bool:
         (path.stat().st_mtime for path in data.rglob("*") if path.is_file()), default=0.0
     )
     return manifest.stat().st_mtime < newest_input
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from stock_analytics.generate import GenerateOptions, generate
+
+    try:
+        options = GenerateOptions(
+            tickers=args.tickers,
+            years=args.years,
+            seed=args.seed,
+            out=Path(args.out),
+            bad_row_fraction=args.bad_rows,
+            compress=args.gzip,
+            files=args.files,
+        )
+        summary = generate(options)
+    except ValueError as error:
+        raise SystemExit(f"stock-analytics generate: {error}") from None
+    print(summary.report())
+    return 0
