@@ -22,10 +22,27 @@ HEADER = ["date", "open", "high", "low", "close", "volume", "ticker"]
 TRADING_DAYS_2020_TO_2024 = 253 + 252 + 251 + 250 + 252
 
 
-def _run(tmp_path: Path, name: str = "prices.csv", **options: object) -> GenerateSummary:
-    settings: dict[str, object] = {"tickers": 4, "years": 2, "seed": 7}
-    settings.update(options)
-    return generate(GenerateOptions(out=tmp_path / name, **settings))  # type: ignore[arg-type]
+def _run(
+    tmp_path: Path,
+    name: str = "prices.csv",
+    *,
+    tickers: int = 4,
+    years: int = 2,
+    seed: int = 7,
+    bad_row_fraction: float = 0.0,
+    compress: bool = False,
+    files: int | None = None,
+) -> GenerateSummary:
+    options = GenerateOptions(
+        tickers=tickers,
+        years=years,
+        seed=seed,
+        out=tmp_path / name,
+        bad_row_fraction=bad_row_fraction,
+        compress=compress,
+        files=files,
+    )
+    return generate(options)
 
 
 def _read_rows(path: Path) -> list[list[str]]:
