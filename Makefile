@@ -39,3 +39,9 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) warehouse cdk.out .mypy_cache .pytest_cache .ruff_cache
+
+# Benchmarks (see bench/README.md). SIZES picks a subset: make bench-etl SIZES=0.1M
+SIZES ?= 0.1M,1M,2.5M
+.PHONY: bench-etl
+bench-etl: $(STAMP) check-java
+	$(BIN)/python -m bench.etl_bench --sizes $(SIZES)

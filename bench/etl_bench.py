@@ -1,0 +1,152 @@
+"""ETL benchmark: the local Spark ETL against a DuckDB reference, on generated data.
+
+For each size, generates (once, cached) a clean synthetic data set, runs
+`stock-analytics etl` and `bench/duckdb_reference.py` on it in subprocesses,
+measures wall time and the peak RSS of each process tree, checks the two
+warehouses agree, and prints a markdown table.
+
+    python -m bench.etl_bench [--sizes 0.1M,1M,2.5M] [--data-dir bench/.data]
+                              [--spark-event-log DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.compare_warehouses import compare_warehouses
+from bench.measure import Measurement, run_measured
+from stock_analytics.generate import GenerateOptions, generate
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+YEARS = 20
+SIZES = {"0.1M": 20, "1M": 200, "2.5M": 500}
+"""Size label -> tickers; every size covers 20 years (5,037 trading days)."""
+SPARK_TARGET_SECONDS = 120.0
+DUCKDB_RATIO_TARGET = 5.0
+
+
+@dataclass(frozen=True)
+class Result:
+    size: str
+    rows: int
+    spark: Measurement
+    duckdb: Measurement
+    agreement: str
+    load_before: float
+    """The 1-minute load average as the size started: the machine is shared."""
+
+    @property
+    def ratio(self) -> float:
+        return self.spark.wall_seconds / self.duckdb.wall_seconds
+
+    def markdown_row(self) -> str:
+        cells = [
+            self.size,
+            f"{self.rows:,}",
+            f"{self.spark.wall_seconds:.1f}",
+            f"{self.rows / self.spark.wall_seconds:,.0f}",
+            f"{self.spark.peak_rss_mib:,.0f}",
+            f"{self.duckdb.wall_seconds:.1f}",
+            f"{self.duckdb.peak_rss_mib:,.0f}",
+            f"{self.ratio:.1f}x",
+            f"{self.load_before:.1f}",
+            self.agreement,
+        ]
+        return "| " + " | ".join(cells) + " |"
+
+
+TABLE_HEADER = (
+    "| size | rows | Spark wall s | Spark rows/s | Spark peak RSS MiB | DuckDB wall s"
+    " | DuckDB peak RSS MiB | Spark / DuckDB | load before | tables agree |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+)
+
+
+def ensure_data(data_dir: Path, tickers: int, seed: int) -> tuple[Path, int]:
+    """The cached CSV for this size (generated if missing) and its row count."""
+    path = data_dir / f"ohlcv-{tickers}x{YEARS}y-seed{seed}.csv"
+    options = GenerateOptions(tickers=tickers, years=YEARS, seed=seed, out=path)
+    if not path.exists():
+        print(f"generating {path} ...", flush=True)
+        print(generate(options).report(), flush=True)
+    rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
+    return path, rows
+
+
+def run_size(size: str, data: Path, rows: int, work: Path, env: dict[str, str]) -> Result:
+    load_before = os.getloadavg()[0]
+    spark_out, duckdb_out = work / f"spark-{size}", work / f"duckdb-{size}"
+    for folder in (spark_out, duckdb_out):
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"[{size}] Spark ETL on {rows:,} rows ...", flush=True)
+    etl = ["-m", "stock_analytics", "etl", "--input", str(data), "--warehouse", str(spark_out)]
+    spark = run_measured([sys.executable, *etl], work / f"spark-{size}.log", cwd=REPO_ROOT, env=env)
+    print(f"[{size}] DuckDB reference ...", flush=True)
+    reference = ["-m", "bench.duckdb_reference", "--input", str(data), "--out", str(duckdb_out)]
+    duckdb = run_measured(
+        [sys.executable, *reference], work / f"duckdb-{size}.log", cwd=REPO_ROOT, env=env
+    )
+    for name, measured in (("Spark ETL", spark), ("DuckDB reference", duckdb)):
+        if measured.returncode != 0:
+            raise SystemExit(f"{name} failed (exit {measured.returncode}); see {measured.log}")
+    problems = compare_warehouses(spark_out, duckdb_out)
+    agreement = "yes" if not problems else "NO: " + "; ".join(problems)
+    return Result(size, rows, spark, duckdb, agreement, load_before)
+
+
+def verdict(results: list[Result]) -> list[str]:
+    lines = []
+    for result in results:
+        fast = result.spark.wall_seconds < SPARK_TARGET_SECONDS
+        close = result.ratio <= DUCKDB_RATIO_TARGET
+        lines.append(
+            f"{result.size}: under {SPARK_TARGET_SECONDS:.0f} s: {'yes' if fast else 'NO'};"
+            f" within {DUCKDB_RATIO_TARGET:.0f}x of DuckDB: {'yes' if close else 'NO'}"
+        )
+    return lines
+
+
+def _environment(event_log: Path | None) -> dict[str, str]:
+    env = dict(os.environ, SPARK_LOCAL_IP=os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
+    if event_log is not None:
+        event_log.mkdir(parents=True, exist_ok=True)
+        env["PYSPARK_SUBMIT_ARGS"] = (
+            f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir={event_log.as_uri()}"
+            " pyspark-shell"
+        )
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(SIZES), help=f"from {', '.join(SIZES)}")
+    parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / ".data")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--spark-event-log", type=Path, help="write Spark event logs here (bench/spark_stages.py)"
+    )
+    args = parser.parse_args(argv)
+    sizes = [size.strip() for size in args.sizes.split(",")]
+    if unknown := [size for size in sizes if size not in SIZES]:
+        parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}")
+    env = _environment(args.spark_event_log)
+    results = []
+    for size in sizes:
+        data, rows = ensure_data(args.data_dir, SIZES[size], args.seed)
+        results.append(run_size(size, data, rows, args.data_dir / "runs", env))
+    print()
+    print(TABLE_HEADER)
+    print("\n".join(result.markdown_row() for result in results))
+    print()
+    print("\n".join(verdict(results)))
+    return 0 if all(result.agreement == "yes" for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
