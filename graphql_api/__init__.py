@@ -1,0 +1,1 @@
+"""The GraphQL API: FastAPI + Strawberry over a query engine (DuckDB or Athena)."""

@@ -1,0 +1,79 @@
+"""Typed settings, read from STOCK_ANALYTICS_* environment variables and a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the API can be configured with; nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STOCK_ANALYTICS_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    engine: Literal["duckdb", "athena"] = "duckdb"
+    warehouse: str = Field(
+        default="warehouse",
+        description="DuckDB: the local warehouse folder. Athena: s3://bucket/prefix of the "
+        "warehouse, where the ETL writes _dataset.json.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "info"
+
+    query_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_range_days: int = Field(
+        default=7305, ge=1, description="longest date range a query may ask for (20 years)"
+    )
+
+    cache_max_entries: int = Field(
+        default=2048, ge=0, description="result cache size; 0 turns the cache off"
+    )
+    dataset_check_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="how often to re-read _dataset.json for a new dataset version",
+    )
+
+    max_query_depth: int = Field(default=10, ge=1)
+    max_query_tokens: int = Field(default=2000, ge=1)
+    max_query_aliases: int = Field(default=30, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    duckdb_threads: int = Field(default=4, ge=1, description="concurrent DuckDB queries")
+
+    athena_database: str = "stock_analytics"
+    athena_workgroup: str = "primary"
+    athena_output: str | None = Field(
+        default=None, description="s3:// location for results, when the workgroup sets none"
+    )
+    athena_result_reuse_minutes: int = Field(
+        default=60, ge=0, description="Athena result reuse max age; 0 turns reuse off"
+    )
+    athena_max_concurrent_queries: int = Field(default=5, ge=1)
+    athena_poll_initial_seconds: float = Field(default=0.05, gt=0)
+    athena_poll_max_seconds: float = Field(default=1.0, gt=0)
+    athena_throttle_retries: int = Field(default=4, ge=0)
+    aws_region: str = Field(
+        default="us-east-1",
+        validation_alias=AliasChoices("STOCK_ANALYTICS_AWS_REGION", "AWS_REGION"),
+    )
+    aws_endpoint_url: str | None = Field(
+        default=None, description="a non-AWS endpoint for Athena and S3 (tests: moto)"
+    )
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once; tests pass their own Settings instead."""
+    return Settings()

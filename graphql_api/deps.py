@@ -1,0 +1,36 @@
+"""FastAPI dependencies, as Annotated aliases: what a route or the GraphQL context needs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+
+from graphql_api.config import Settings
+from graphql_api.context import AppContext
+from graphql_api.engines.base import QueryEngine
+
+
+def get_app_settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+def get_engine(request: Request) -> QueryEngine:
+    """The engine the lifespan opened (behind the result cache)."""
+    return cast(QueryEngine, request.app.state.engine)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+EngineDep = Annotated[QueryEngine, Depends(get_engine)]
+RequestIdDep = Annotated[str, Depends(new_request_id)]
+
+
+async def get_context(
+    engine: EngineDep, settings: SettingsDep, request_id: RequestIdDep
+) -> AppContext:
+    return AppContext(engine=engine, settings=settings, request_id=request_id)

@@ -1,0 +1,1 @@
+"""Query engines: one async protocol, an embedded DuckDB and Athena."""

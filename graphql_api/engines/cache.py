@@ -1,0 +1,71 @@
+"""A result cache in front of any engine, keyed by (statement, parameters, dataset version).
+
+Identical concurrent requests share one engine call (single flight): the first
+starts a task, the others await the same task. A new dataset version (a new ETL
+run) empties the cache, so every answer after it is computed afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from graphql_api.engines.base import QueryEngine, Row, SqlValue
+from graphql_api.engines.manifest import DatasetManifest
+
+CacheKey = tuple[str, tuple[SqlValue, ...], str]
+
+
+class CachingEngine:
+    """A QueryEngine that remembers the last `max_entries` results (LRU)."""
+
+    def __init__(self, inner: QueryEngine, *, max_entries: int) -> None:
+        self._inner = inner
+        self._max_entries = max_entries
+        self._results: OrderedDict[CacheKey, list[Row]] = OrderedDict()
+        self._in_flight: dict[CacheKey, asyncio.Task[list[Row]]] = {}
+        self._version: str | None = None
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    async def manifest(self) -> DatasetManifest:
+        return await self._inner.manifest()
+
+    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
+        version = (await self._inner.manifest()).run_id
+        if version != self._version:
+            self._results.clear()
+            self._version = version
+        key: CacheKey = (statement, tuple(parameters), version)
+        cached = self._results.get(key)
+        if cached is not None:
+            self._results.move_to_end(key)
+            self.hits += 1
+            return cached
+        task = self._in_flight.get(key)
+        if task is None:
+            self.misses += 1
+            task = asyncio.create_task(self._load(key))
+            self._in_flight[key] = task
+            task.add_done_callback(lambda done: self._forget(key, done))
+        # shield: one caller giving up (a client disconnecting) must not cancel the others.
+        return await asyncio.shield(task)
+
+    async def _load(self, key: CacheKey) -> list[Row]:
+        statement, parameters, version = key
+        rows = await self._inner.fetch(statement, parameters)
+        if self._max_entries > 0 and version == self._version:
+            self._results[key] = rows
+            while len(self._results) > self._max_entries:
+                self._results.popitem(last=False)
+        return rows
+
+    def _forget(self, key: CacheKey, done: asyncio.Task[list[Row]]) -> None:
+        self._in_flight.pop(key, None)
+        if not done.cancelled():
+            done.exception()  # marks a failure as seen when every waiter has gone

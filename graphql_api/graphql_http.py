@@ -1,0 +1,83 @@
+"""GraphQL over HTTP as the spec says, on top of Strawberry's FastAPI router.
+
+Strawberry answers everything as application/json. This router also speaks
+application/graphql-response+json when the client's Accept header asks for it:
+the response then carries that media type, and a request error (the document
+did not parse or validate, or the variables did not coerce) answers 400. Under
+either media type a request error's body has no `data` entry, since execution
+never began. A missing Accept header, or `*/*`, still gets application/json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
+
+from graphql_api.context import AppContext
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+_REQUEST_ERROR = "graphql_request_error"
+
+
+def prefers_graphql_response_json(accept: str | None) -> bool:
+    """Whether Accept ranks application/graphql-response+json at least as high as JSON."""
+    weights = _media_weights(accept or "")
+    wanted = weights.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    return wanted > 0 and wanted >= weights.get(JSON, 0.0)
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """No data and no error with a path: nothing was executed."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(not error.path for error in result.errors or ())
+    )
+
+
+class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if is_request_error(result):
+            response.pop("data", None)
+            setattr(request.state, _REQUEST_ERROR, True)
+        return response
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        response = await super().run(request, context=context, root_value=root_value)
+        if (
+            isinstance(request, Request)
+            and isinstance(response, Response)
+            and response.media_type == JSON
+            and prefers_graphql_response_json(request.headers.get("accept"))
+        ):
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            if getattr(request.state, _REQUEST_ERROR, False):
+                response.status_code = 400
+        return response
+
+
+def _media_weights(accept: str) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for item in accept.split(","):
+        media_type, *parameters = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if media_type:
+            weights[media_type.lower()] = max(weight, weights.get(media_type.lower(), 0.0))
+    return weights

@@ -1,0 +1,1 @@
+"""DataLoaders for per-stock fields, made fresh for every request."""

@@ -1,0 +1,82 @@
+"""create_app(settings): the FastAPI app. Its lifespan opens the engine and closes it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from graphql_api.body_limit import BodySizeLimit
+from graphql_api.config import Settings, get_settings
+from graphql_api.deps import get_context, new_request_id
+from graphql_api.engines.base import QueryEngine, QueryError, QueryTimeout
+from graphql_api.engines.cache import CachingEngine
+from graphql_api.engines.factory import open_engine
+from graphql_api.errors import BadUserInput, ErrorCode
+from graphql_api.graphql_http import GraphQLHTTPRouter
+from graphql_api.rest import router as rest_router
+from graphql_api.schema import build_schema
+
+logger = logging.getLogger(__name__)
+
+EngineOpener = Callable[[Settings], AbstractAsyncContextManager[QueryEngine]]
+
+
+def create_app(
+    settings: Settings | None = None, *, engine_opener: EngineOpener = open_engine
+) -> FastAPI:
+    """The API over the engine `settings` names; `engine_opener` lets tests wrap it."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with engine_opener(settings) as engine:
+            app.state.engine = CachingEngine(engine, max_entries=settings.cache_max_entries)
+            logger.info("serving with the %s engine", engine.name)
+            yield
+
+    app = FastAPI(
+        title="Stock analytics",
+        description="Daily stock market analytics over GraphQL at /graphql.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(
+        GraphQLHTTPRouter(
+            build_schema(settings), context_getter=get_context, graphql_ide="graphiql"
+        ),
+        prefix="/graphql",
+    )
+    app.include_router(rest_router)
+    _add_rest_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _add_rest_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BadUserInput)
+    async def bad_input(_: Request, error: BadUserInput) -> JSONResponse:
+        return _error(400, ErrorCode.BAD_USER_INPUT, str(error))
+
+    @app.exception_handler(QueryError)
+    async def query_error(_: Request, error: QueryError) -> JSONResponse:
+        if isinstance(error, QueryTimeout):
+            return _error(504, ErrorCode.QUERY_TIMEOUT, str(error))
+        return _error(502, ErrorCode.QUERY_FAILED, str(error))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        request_id = new_request_id()
+        logger.error(
+            "request %s: unexpected error on %s", request_id, request.url.path, exc_info=error
+        )
+        message = f"Internal server error; quote request id {request_id} when reporting it."
+        return _error(500, ErrorCode.INTERNAL_SERVER_ERROR, message, requestId=request_id)
+
+
+def _error(status: int, code: ErrorCode, message: str, **extra: str) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extra}}]}
+    return JSONResponse(body, status_code=status)

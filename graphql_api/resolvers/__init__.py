@@ -1,0 +1,1 @@
+"""The root Query: thin fields that validate arguments and call services."""

@@ -1,0 +1,142 @@
+"""The root Query: each field validates its arguments, then calls one service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from graphql_api.context import Info
+from graphql_api.services import market, rankings, stocks
+from graphql_api.services.arguments import (
+    DateRange,
+    checked_limit,
+    date_range,
+    optional_date_range,
+)
+from graphql_api.types.arguments import From, Limit, OptionalFrom, OptionalTo, To
+from graphql_api.types.daily_average_return import DailyAverageReturn
+from graphql_api.types.dataset import Dataset
+from graphql_api.types.health import Health
+from graphql_api.types.stock import Stock
+from graphql_api.types.stock_volatility import StockVolatility
+from graphql_api.types.stock_worth import StockWorth
+from graphql_api.types.thirty_day_return import ThirtyDayReturn
+from graphql_api.types.valuable_day import ValuableDay
+
+Ticker = Annotated[str, strawberry.argument(description="A ticker symbol, e.g. AAPL.")]
+
+
+async def _optional_span(
+    info: Info, start: dt.date | None, end: dt.date | None
+) -> DateRange | None:
+    context = info.context
+    return optional_date_range(
+        start,
+        end,
+        manifest=await context.engine.manifest(),
+        max_days=context.settings.max_range_days,
+    )
+
+
+def resolve_health(info: Info) -> Health:
+    return Health(status="ok", engine=info.context.engine.name)
+
+
+async def resolve_dataset(info: Info) -> Dataset:
+    return Dataset.from_manifest(await info.context.engine.manifest())
+
+
+async def resolve_average_daily_return(info: Info, from_: From, to: To) -> list[DailyAverageReturn]:
+    span = date_range(from_, to, max_days=info.context.settings.max_range_days)
+    found = await market.average_daily_return(info.context.engine, span)
+    return [DailyAverageReturn.from_domain(value) for value in found]
+
+
+async def resolve_most_valuable_day(
+    info: Info, from_: OptionalFrom = None, to: OptionalTo = None
+) -> ValuableDay | None:
+    span = await _optional_span(info, from_, to)
+    found = await market.most_valuable_day(info.context.engine, span)
+    return None if found is None else ValuableDay.from_domain(found)
+
+
+async def resolve_highest_worth_stocks(
+    info: Info, from_: OptionalFrom = None, to: OptionalTo = None, limit: Limit = 1
+) -> list[StockWorth]:
+    count = checked_limit(limit)
+    span = await _optional_span(info, from_, to)
+    found = await rankings.highest_worth(info.context.engine, span, count)
+    return [StockWorth.from_domain(value) for value in found]
+
+
+async def resolve_most_volatile(
+    info: Info, from_: OptionalFrom = None, to: OptionalTo = None, limit: Limit = 1
+) -> list[StockVolatility]:
+    count = checked_limit(limit)
+    span = await _optional_span(info, from_, to)
+    found = await rankings.most_volatile(info.context.engine, span, count)
+    return [StockVolatility.from_domain(value) for value in found]
+
+
+async def resolve_top_thirty_day_returns(
+    info: Info, from_: OptionalFrom = None, to: OptionalTo = None, limit: Limit = 3
+) -> list[ThirtyDayReturn]:
+    count = checked_limit(limit)
+    span = await _optional_span(info, from_, to)
+    found = await rankings.top_thirty_day_returns(info.context.engine, span, count)
+    return [ThirtyDayReturn.from_domain(value) for value in found]
+
+
+async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:
+    found = await info.context.stock_loaders.summary.load(ticker.strip())
+    return None if found is None else Stock.from_domain(found)
+
+
+async def resolve_stocks(info: Info) -> list[Stock]:
+    found = await stocks.all_stocks(info.context.engine)
+    for summary in found:
+        info.context.stock_loaders.summary.prime(summary.ticker, summary)
+    return [Stock.from_domain(summary) for summary in found]
+
+
+@strawberry.type(description="Daily stock market analytics. Returns are fractions, unrounded.")
+class Query:
+    health: Health = strawberry.field(
+        resolver=resolve_health, description="Whether the service is up, and its engine."
+    )
+    dataset: Dataset = strawberry.field(
+        resolver=resolve_dataset, description="The dataset the answers come from."
+    )
+    average_daily_return: list[DailyAverageReturn] = strawberry.field(
+        resolver=resolve_average_daily_return,
+        description="For each trading day in the range, the mean daily return across the "
+        "tickers that have one; days on which none has are left out.",
+    )
+    most_valuable_day: ValuableDay | None = strawberry.field(
+        resolver=resolve_most_valuable_day,
+        description="The day with the highest mean traded value (close × volume) across the "
+        "tickers trading that day; null when the range holds no trading day.",
+    )
+    highest_worth_stocks: list[StockWorth] = strawberry.field(
+        resolver=resolve_highest_worth_stocks,
+        description="The tickers with the highest mean traded value over their trading days "
+        "in the range, highest first.",
+    )
+    most_volatile: list[StockVolatility] = strawberry.field(
+        resolver=resolve_most_volatile,
+        description="The tickers with the highest annualized volatility, highest first; "
+        "tickers with fewer than two daily returns are left out.",
+    )
+    top_thirty_day_returns: list[ThirtyDayReturn] = strawberry.field(
+        resolver=resolve_top_thirty_day_returns,
+        description="The (ticker, day) pairs with the highest 30-day return, highest first; "
+        "ties go to the earlier day, then the ticker.",
+    )
+    stock: Stock | None = strawberry.field(
+        resolver=resolve_stock, description="One stock by ticker; null when the ticker is unknown."
+    )
+    stocks: list[Stock] = strawberry.field(
+        resolver=resolve_stocks, description="Every stock in the dataset, by ticker."
+    )

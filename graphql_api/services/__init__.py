@@ -1,0 +1,1 @@
+"""SQL text + parameters, run on a QueryEngine; rows turned into domain objects."""

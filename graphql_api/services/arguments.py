@@ -1,0 +1,63 @@
+"""The contract's argument rules: each broken rule is a BadUserInput a person can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from graphql_api.engines.base import SqlValue
+from graphql_api.engines.manifest import DatasetManifest
+from graphql_api.errors import BadUserInput
+
+MIN_LIMIT = 1
+MAX_LIMIT = 100
+
+RANGE_FILTER = "year BETWEEN ? AND ? AND date BETWEEN ? AND ?"
+"""Filters a partitioned table on `date` and, for Athena's pruning, on `year` too."""
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Both ends inclusive."""
+
+    start: date
+    end: date
+
+    @property
+    def parameters(self) -> tuple[SqlValue, ...]:
+        """The values of RANGE_FILTER's placeholders."""
+        return (self.start.year, self.end.year, self.start, self.end)
+
+
+def date_range(start: date, end: date, *, max_days: int) -> DateRange:
+    if start > end:
+        raise BadUserInput(f"`from` ({start}) is after `to` ({end}): swap them")
+    days = (end - start).days + 1
+    if days > max_days:
+        raise BadUserInput(
+            f"the range {start}..{end} spans {days} days; the longest allowed is {max_days} days"
+        )
+    return DateRange(start, end)
+
+
+def optional_date_range(
+    start: date | None, end: date | None, *, manifest: DatasetManifest, max_days: int
+) -> DateRange | None:
+    """None when neither end is given (the whole history); an open end is the data's edge."""
+    if start is None and end is None:
+        return None
+    first = start or manifest.first_date or end
+    last = end or manifest.last_date or start
+    assert first is not None  # one of start / end is set
+    assert last is not None
+    if start is None and first > last:
+        first = last
+    if end is None and last < first:
+        last = first
+    return date_range(first, last, max_days=max_days)
+
+
+def checked_limit(value: int) -> int:
+    if not MIN_LIMIT <= value <= MAX_LIMIT:
+        raise BadUserInput(f"`limit` must be between {MIN_LIMIT} and {MAX_LIMIT}, not {value}")
+    return value

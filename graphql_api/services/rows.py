@@ -1,0 +1,45 @@
+"""Typed reads of one engine row's values (engines already convert by column type)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from graphql_api.engines.base import Row
+
+
+def text(row: Row, column: str) -> str:
+    value = row[column]
+    if not isinstance(value, str):
+        raise TypeError(f"column {column}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def day(row: Row, column: str) -> date:
+    value = row[column]
+    if not isinstance(value, date):
+        raise TypeError(f"column {column}: expected a date, got {type(value).__name__}")
+    return value
+
+
+def number(row: Row, column: str) -> float:
+    value = optional_number(row, column)
+    if value is None:
+        raise TypeError(f"column {column}: expected a number, got null")
+    return value
+
+
+def optional_number(row: Row, column: str) -> float | None:
+    value = row[column]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise TypeError(f"column {column}: expected a number, got {type(value).__name__}")
+    return float(value)
+
+
+def whole(row: Row, column: str) -> int:
+    value = row[column]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"column {column}: expected an integer, got {type(value).__name__}")
+    return value

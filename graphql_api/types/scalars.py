@@ -1,0 +1,54 @@
+"""The schema's custom scalars: Date (YYYY-MM-DD) and Long (integers beyond 32 bits)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import NewType
+
+import strawberry
+from strawberry.types.scalar import ScalarDefinition
+
+from graphql_api.errors import BadUserInput
+
+Long = NewType("Long", int)
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(value: object) -> date:
+    """A real calendar date written YYYY-MM-DD, or BadUserInput saying what is wrong."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise BadUserInput(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2020-01-31")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadUserInput(f"{value!r} is not a real calendar date") from None
+
+
+def parse_long(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadUserInput(f"{value!r} is not a whole number")
+    return value
+
+
+def _serialize_date(value: date) -> str:
+    return value.isoformat()
+
+
+DATE_SCALAR: ScalarDefinition = strawberry.scalar(
+    name="Date",
+    description="A calendar date in ISO 8601 form, YYYY-MM-DD.",
+    specified_by_url="https://www.rfc-editor.org/rfc/rfc3339#section-5.6",
+    serialize=_serialize_date,
+    parse_value=parse_date,
+)
+
+LONG_SCALAR: ScalarDefinition = strawberry.scalar(
+    name="Long",
+    description="A whole number that may exceed 32 bits (a JSON number), e.g. share volumes.",
+    serialize=int,
+    parse_value=parse_long,
+)
+
+SCALAR_MAP: dict[object, ScalarDefinition] = {date: DATE_SCALAR, Long: LONG_SCALAR}

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import strawberry
+
+from graphql_api.services import domain
+
+
+@strawberry.type(description="A ticker and its mean traded value (close × volume).")
+class StockWorth:
+    ticker: str = strawberry.field(description="The stock's ticker symbol.")
+    average_traded_value: float = strawberry.field(
+        description="Mean of close × volume over the ticker's trading days in the range."
+    )
+
+    @classmethod
+    def from_domain(cls, value: domain.StockWorth) -> StockWorth:
+        return cls(ticker=value.ticker, average_traded_value=value.average_traded_value)
