@@ -1,0 +1,178 @@
+"""Reading the raw input: find the CSV files, map their headers, read every row as strings.
+
+Every file is read as text with an explicit all-string schema (`from_csv`), so a
+bad value becomes a row to reject, never a column of the wrong type. Files go
+through Hadoop's FileSystem API, which works alike for local paths and S3.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+from etl.tables import RAW_COLUMNS
+
+INPUT_SUFFIXES = (".csv", ".csv.gz")
+TICKER_ALIASES = ("ticker", "symbol")
+"""Header names accepted for the ticker column, in order of preference."""
+
+
+class InputError(Exception):
+    """The input cannot be read as daily prices; the run stops before writing anything."""
+
+
+@dataclass(frozen=True)
+class InputFile:
+    uri: str
+    """The file's URI as Spark reports it (input_file_name)."""
+    name: str
+    """The file as a person knows it: a local path, or the URI elsewhere."""
+    header: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RawInput:
+    files: tuple[InputFile, ...]
+    rows: DataFrame
+    """One row per data line: source_file, line, then RAW_COLUMNS as raw strings."""
+
+
+def read_raw_input(spark: SparkSession, path: str) -> RawInput:
+    """Read every data row of the input at `path` (a file, a folder or an S3 prefix)."""
+    files = tuple(_describe_file(spark, uri) for uri in list_input_files(spark, path))
+    groups: dict[tuple[int, ...], list[InputFile]] = {}
+    for file in files:
+        positions = locate_columns(file.header, file.name)
+        groups.setdefault(tuple(positions[name] for name in RAW_COLUMNS), []).append(file)
+    frames = [_read_files(spark, members, positions) for positions, members in groups.items()]
+    return RawInput(files=files, rows=reduce(DataFrame.unionByName, frames))
+
+
+def list_input_files(spark: SparkSession, path: str) -> list[str]:
+    """The URIs of the input files: `path` itself, or the .csv/.csv.gz files below it."""
+    root = _hadoop_path(spark, path)
+    fs = _file_system(spark, root)
+    if not fs.exists(root):
+        raise InputError(f"{path}: input not found")
+    if fs.getFileStatus(root).isFile():
+        return [str(root.toUri().toString())]
+    found: list[str] = []
+    listing = fs.listFiles(root, True)
+    while listing.hasNext():
+        file_path = listing.next().getPath()
+        name = str(file_path.getName())
+        if name.endswith(INPUT_SUFFIXES) and not name.startswith((".", "_")):
+            found.append(str(file_path.toUri().toString()))
+    if not found:
+        raise InputError(f"{path}: no .csv or .csv.gz file found")
+    return sorted(found)
+
+
+def locate_columns(header: Sequence[str], source: str) -> dict[str, int]:
+    """Map each raw column to its position in `header`, matching names loosely.
+
+    Names match case-insensitively with surrounding spaces ignored; `symbol` is
+    accepted for `ticker`; other columns are ignored.
+    """
+    names = [name.strip().lower() for name in header]
+    positions: dict[str, int] = {}
+    for column in RAW_COLUMNS:
+        accepted = TICKER_ALIASES if column == "ticker" else (column,)
+        position = next((names.index(name) for name in accepted if name in names), None)
+        if position is None:
+            spelled = " (or 'symbol')" if column == "ticker" else ""
+            raise InputError(
+                f"{source}: missing required column '{column}'{spelled}; "
+                f"header is {', '.join(header)}"
+            )
+        positions[column] = position
+    return positions
+
+
+def _describe_file(spark: SparkSession, uri: str) -> InputFile:
+    path = _hadoop_path(spark, uri)
+    name = str(path.toUri().getPath()) if path.toUri().getScheme() == "file" else uri
+    line = _first_line(spark, path)
+    if line is None:
+        raise InputError(f"{name}: empty file, no header row")
+    header = next(csv.reader([line.lstrip("\ufeff")]), [])
+    return InputFile(uri=uri, name=name, header=tuple(header))
+
+
+def _first_line(spark: SparkSession, path: Any) -> str | None:
+    jvm: Any = spark.sparkContext._jvm
+    fs = _file_system(spark, path)
+    codec = jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
+        spark.sparkContext._jsc.hadoopConfiguration()
+    ).getCodec(path)
+    stream = fs.open(path)
+    if codec is not None:
+        stream = codec.createInputStream(stream)
+    reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, "UTF-8"))
+    try:
+        line = reader.readLine()
+    finally:
+        reader.close()
+    return None if line is None else str(line)
+
+
+def _read_files(
+    spark: SparkSession, files: Sequence[InputFile], positions: tuple[int, ...]
+) -> DataFrame:
+    lines = spark.read.text([file.uri for file in files]).select(
+        F.col("value"),
+        F.input_file_name().alias("uri"),
+        F.col("_metadata.file_block_start").alias("block_start"),
+        F.monotonically_increasing_id().alias("row_id"),
+    )
+    names = spark.createDataFrame(
+        [(file.uri, file.name) for file in files], "uri string, source_file string"
+    )
+    numbered = _number_lines(lines, names)
+    width = max(positions) + 1
+    fields = F.from_csv(F.col("value"), ", ".join(f"c{index} STRING" for index in range(width)))
+    return numbered.where((F.col("line") > 1) & (F.trim(F.col("value")) != "")).select(
+        "source_file",
+        "line",
+        *(
+            fields.getField(f"c{position}").alias(column)
+            for column, position in zip(RAW_COLUMNS, positions, strict=True)
+        ),
+    )
+
+
+def _number_lines(lines: DataFrame, names: DataFrame) -> DataFrame:
+    """Add `line` (1-based, within its file) and `source_file` to the lines of a text read.
+
+    Spark reads a file in chunks (splits), each chunk's lines in order within one
+    task; so a line's number is the lines of the file's earlier chunks plus its
+    position in its own chunk.
+    """
+    earlier_chunks = (
+        Window.partitionBy("uri").orderBy("block_start").rowsBetween(Window.unboundedPreceding, -1)
+    )
+    chunks = (
+        lines.groupBy("uri", "block_start")
+        .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("chunk_lines"))
+        .withColumn("lines_before", F.coalesce(F.sum("chunk_lines").over(earlier_chunks), F.lit(0)))
+        .join(names, "uri")
+    )
+    line: Column = F.col("lines_before") + F.col("row_id") - F.col("first_row_id") + 1
+    return lines.join(F.broadcast(chunks), ["uri", "block_start"]).select(
+        "value", "source_file", line.alias("line")
+    )
+
+
+def _hadoop_path(spark: SparkSession, path: str) -> Any:
+    jvm: Any = spark.sparkContext._jvm
+    return jvm.org.apache.hadoop.fs.Path(path)
+
+
+def _file_system(spark: SparkSession, path: Any) -> Any:
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())

@@ -1,0 +1,219 @@
+"""Build the warehouse from raw daily prices: the one job, run locally and on AWS Glue.
+
+Locally `main()` builds its own SparkSession (local[*]); on Glue it takes Glue's.
+The input is read once; the judged rows and the daily metrics are cached and
+every table is built from them.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from etl.io import InputError, read_raw_input
+from etl.options import JobOptions, parse_options, running_on_glue
+from etl.summary import Accounting, RunSummary
+from etl.tables import (
+    ANOMALIES,
+    DAILY_METRICS,
+    MARKET_DAILY,
+    REJECTED_ROWS,
+    RUNS,
+    TICKER_STATS,
+)
+from etl.transforms.anomalies import flag_anomalies
+from etl.transforms.returns import (
+    add_daily_returns,
+    add_thirty_day_returns,
+    add_traded_value,
+    add_year,
+)
+from etl.transforms.summaries import summarize_market_days, summarize_tickers
+from etl.transforms.validation import (
+    count_outcomes,
+    parse_rows,
+    resolve_duplicates,
+    select_accepted_rows,
+    select_rejected_rows,
+)
+from etl.warehouse import WarehouseWriter
+
+LOCAL_SHUFFLE_PARTITIONS = 4
+Report = Callable[[str], None]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the job; returns the process exit code (0 done, 2 bad input)."""
+    options = parse_options(sys.argv[1:] if argv is None else argv)
+    spark = _glue_session() if running_on_glue() else _local_session()
+    try:
+        summary = run(spark, options)
+    except InputError as error:
+        print(f"ETL failed, nothing written: {error}", file=sys.stderr)
+        return 2
+    print(summary.render())
+    return 0
+
+
+def run(spark: SparkSession, options: JobOptions, report: Report | None = None) -> RunSummary:
+    """Build every table from one read of `options.input` and publish the warehouse.
+
+    Raises InputError (before writing anything) when a file lacks a required
+    column or has no valid row.
+    """
+    say = report or _print_to_stderr
+    started_at = datetime.now(UTC)
+    run_id = new_run_id(started_at)
+    _configure(spark, options)
+    cached: list[DataFrame] = []
+    try:
+        with _step(say, "read"):
+            raw = read_raw_input(spark, options.input)
+            say(f"  {len(raw.files)} input file(s) under {options.input}")
+        with _step(say, "validate"):
+            judged = _cache(resolve_duplicates(parse_rows(raw.rows)), cached)
+            outcomes = [tuple(row) for row in count_outcomes(judged).collect()]
+            accounting = Accounting.from_outcomes(outcomes, [f.name for f in raw.files])
+            _require_valid_rows(accounting)
+        with _step(say, "compute"):
+            metrics = _cache(_daily_metrics(select_accepted_rows(judged)), cached)
+            anomalies = flag_anomalies(metrics, run_id)
+            overview = metrics.agg(F.countDistinct("ticker"), F.min("date"), F.max("date")).first()
+            anomaly_counts = {row[0]: row[1] for row in anomalies.groupBy("kind").count().collect()}
+        with _step(say, "write"):
+            writer = WarehouseWriter(spark, options.warehouse, run_id)
+            try:
+                writer.stage(DAILY_METRICS, metrics, sort_by=("ticker", "date"))
+                writer.stage(
+                    MARKET_DAILY, summarize_market_days(metrics).transform(add_year), ("date",)
+                )
+                writer.stage(TICKER_STATS, summarize_tickers(metrics), ("ticker",))
+                writer.stage(REJECTED_ROWS, select_rejected_rows(judged, run_id))
+                writer.stage(ANOMALIES, anomalies, ("ticker", "date", "kind"))
+                assert overview is not None
+                summary = RunSummary(
+                    run_id=run_id,
+                    input=options.input,
+                    warehouse=options.warehouse,
+                    started_at=started_at,
+                    finished_at=datetime.now(UTC),
+                    accounting=accounting,
+                    tickers=overview[0],
+                    first_date=overview[1],
+                    last_date=overview[2],
+                    anomalies_by_kind=anomaly_counts,
+                )
+                writer.stage(RUNS, _runs_row(spark, summary))
+                writer.publish()
+            except BaseException:
+                writer.discard()
+                raise
+            writer.write_manifest(summary.manifest())
+    finally:
+        for frame in cached:
+            frame.unpersist()
+    return summary
+
+
+def new_run_id(started_at: datetime) -> str:
+    """A unique, sortable run id: UTC start time plus a random suffix."""
+    return f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def _daily_metrics(accepted: DataFrame) -> DataFrame:
+    return (
+        accepted.transform(add_traded_value)
+        .transform(add_daily_returns)
+        .transform(add_thirty_day_returns)
+        .transform(add_year)
+    )
+
+
+def _require_valid_rows(accounting: Accounting) -> None:
+    if accounting.files_without_valid_row:
+        raise InputError(f"no valid row in {', '.join(accounting.files_without_valid_row)}")
+    if accounting.rows_accepted == 0:
+        raise InputError("no valid row in the input")
+
+
+def _runs_row(spark: SparkSession, summary: RunSummary) -> DataFrame:
+    counts = summary.accounting
+    values = {
+        "run_id": summary.run_id,
+        "started_at": summary.started_at,
+        "finished_at": summary.finished_at,
+        "input": summary.input,
+        "rows_read": counts.rows_read,
+        "rows_accepted": counts.rows_accepted,
+        "rows_rejected": counts.rows_rejected,
+        "duplicates_collapsed": counts.duplicates_collapsed,
+        "tickers": summary.tickers,
+        "first_date": summary.first_date,
+        "last_date": summary.last_date,
+    }
+    schema = ", ".join(f"`{column.name}` {column.type}" for column in RUNS.columns)
+    return spark.createDataFrame([tuple(values[c] for c in RUNS.column_names)], schema)
+
+
+def _cache(frame: DataFrame, cached: list[DataFrame]) -> DataFrame:
+    cached.append(frame.persist(StorageLevel.MEMORY_AND_DISK))
+    return frame
+
+
+def _configure(spark: SparkSession, options: JobOptions) -> None:
+    settings = {
+        # An impossible date such as 2024-13-45 parses to null, then is rejected.
+        "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    }
+    if options.shuffle_partitions is not None:
+        settings["spark.sql.shuffle.partitions"] = str(options.shuffle_partitions)
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    hadoop = spark.sparkContext._jsc.hadoopConfiguration()
+    hadoop.set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+
+
+@contextmanager
+def _step(say: Report, name: str) -> Iterator[None]:
+    say(f"[{name}] ...")
+    started = time.perf_counter()
+    yield
+    say(f"[{name}] done in {time.perf_counter() - started:.1f} s")
+
+
+def _print_to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _local_session() -> SparkSession:
+    spark = (
+        SparkSession.builder.master("local[*]")
+        .appName("build_warehouse")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "2g")
+        .config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _glue_session() -> SparkSession:
+    spark = SparkSession.builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
+if __name__ == "__main__":
+    sys.exit(main())

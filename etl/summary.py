@@ -1,0 +1,116 @@
+"""The run's accounting and summary: what was read, kept, rejected and computed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from etl.tables import REJECT_REASONS
+
+CONFLICTING_DUPLICATE = "conflicting_duplicate"
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """Where every row read went: rows read = accepted + rejected + collapsed."""
+
+    rows_accepted: int
+    rejected_by_reason: dict[str, int]
+    duplicates_collapsed: int
+    files_without_valid_row: tuple[str, ...]
+    """Input files none of whose rows passed the checks a row gets on its own."""
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(self.rejected_by_reason.values())
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows_accepted + self.rows_rejected + self.duplicates_collapsed
+
+    @classmethod
+    def from_outcomes(
+        cls, outcomes: Iterable[tuple[str, str | None, bool, int]], files: Sequence[str]
+    ) -> Accounting:
+        """Build from (source_file, reason, collapsed, rows) counts and the files read."""
+        accepted = collapsed = 0
+        rejected = dict.fromkeys(REJECT_REASONS, 0)
+        files_with_valid_row: set[str] = set()
+        for source_file, reason, was_collapsed, rows in outcomes:
+            if reason is None or reason == CONFLICTING_DUPLICATE:
+                files_with_valid_row.add(source_file)
+            if reason is not None:
+                rejected[reason] += rows
+            elif was_collapsed:
+                collapsed += rows
+            else:
+                accepted += rows
+        return cls(
+            rows_accepted=accepted,
+            rejected_by_reason=rejected,
+            duplicates_collapsed=collapsed,
+            files_without_valid_row=tuple(f for f in files if f not in files_with_valid_row),
+        )
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    input: str
+    warehouse: str
+    started_at: datetime
+    finished_at: datetime
+    accounting: Accounting
+    tickers: int
+    first_date: date | None
+    last_date: date | None
+    anomalies_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def wall_seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+    def manifest(self) -> dict[str, Any]:
+        """The `_dataset.json` content."""
+        return {
+            "run_id": self.run_id,
+            "finished_at": _iso(self.finished_at),
+            "first_date": self.first_date.isoformat() if self.first_date else None,
+            "last_date": self.last_date.isoformat() if self.last_date else None,
+            "tickers": self.tickers,
+            "rows": self.accounting.rows_accepted,
+            "rows_read": self.accounting.rows_read,
+            "rows_rejected": self.accounting.rows_rejected,
+            "duplicates_collapsed": self.accounting.duplicates_collapsed,
+            "input": self.input,
+        }
+
+    def render(self) -> str:
+        """The summary printed at the end of a run."""
+        counts = self.accounting
+        lines = [
+            f"ETL run {self.run_id} finished",
+            f"  input                 {self.input}",
+            f"  warehouse             {self.warehouse}",
+            f"  rows read             {counts.rows_read:,}",
+            f"  rows accepted         {counts.rows_accepted:,}",
+            f"  rows rejected         {counts.rows_rejected:,}",
+            *(
+                f"    {reason:<19} {rows:,}"
+                for reason, rows in counts.rejected_by_reason.items()
+                if rows
+            ),
+            f"  duplicates collapsed  {counts.duplicates_collapsed:,}",
+            f"  anomalies flagged     {sum(self.anomalies_by_kind.values()):,}",
+            *(f"    {kind:<19} {rows:,}" for kind, rows in self.anomalies_by_kind.items() if rows),
+            f"  tickers               {self.tickers:,}",
+            f"  date range            {self.first_date} .. {self.last_date}",
+            f"  wall time             {self.wall_seconds:.1f} s",
+        ]
+        return "\n".join(lines)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

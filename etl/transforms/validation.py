@@ -1,0 +1,128 @@
+"""Judging raw rows: parse and check each row on its own, then resolve duplicates.
+
+A row is judged on its own first (`parse_rows`); duplicates are looked for only
+among the rows that passed (`resolve_duplicates`). Every row ends with either a
+`reason` (rejected), `collapsed` (an extra copy of an exact duplicate) or
+neither (accepted), so the accounting always balances.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from etl.tables import RAW_COLUMNS
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DECIMAL_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+WHOLE_NUMBER_PATTERN = r"^\+?(\d{1,18})(\.0*)?$"
+"""At most 18 digits, so the value always fits a bigint; `1200.0` is a whole number."""
+
+PRICE_COLUMNS = ("open", "high", "low", "close")
+VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
+"""What makes two rows of the same ticker and date the same row."""
+
+
+def parse_rows(raw: DataFrame) -> DataFrame:
+    """Type each raw row and give the first reason it is rejected, if any.
+
+    In: source_file, line and the raw string columns. Out: source_file, line,
+    `raw` (the raw strings, as a struct), ticker, date, open, high, low, close,
+    volume, and `reason` (null when the row passed). Needs
+    spark.sql.legacy.timeParserPolicy=CORRECTED, so an impossible date is null.
+    """
+    typed = raw.select(
+        "source_file",
+        "line",
+        F.struct(*(F.col(name) for name in RAW_COLUMNS)).alias("raw"),
+        _text("ticker").alias("ticker"),
+        _calendar_date("date").alias("date"),
+        *(_positive_number(name).alias(name) for name in PRICE_COLUMNS),
+        _whole_number("volume").alias("volume"),
+    )
+    reason = (
+        F.when(F.col("date").isNull(), "bad_date")
+        .when(F.col("ticker").isNull(), "missing_ticker")
+        .when(F.col("close").isNull(), "bad_close")
+        .when(F.col("open").isNull() | F.col("high").isNull() | F.col("low").isNull(), "bad_price")
+        .when(F.col("volume").isNull(), "bad_volume")
+    )
+    return typed.withColumn("reason", reason)
+
+
+def resolve_duplicates(parsed: DataFrame) -> DataFrame:
+    """Among rows that passed, reject conflicting duplicates and mark extra exact copies.
+
+    Rows of the same ticker and date with different values are all rejected as
+    `conflicting_duplicate`; of identical rows the first (by source file, then
+    line) is kept and the others get `collapsed` = true.
+    """
+    passed = F.col("reason").isNull()
+    same_day = Window.partitionBy("ticker", "date")
+    copies_in_order = same_day.orderBy(F.col("reason").isNotNull(), "source_file", "line")
+
+    def varies(name: str) -> Column:
+        value = F.when(passed, F.col(name))
+        return F.min(value).over(same_day) != F.max(value).over(same_day)
+
+    conflicting = passed & reduce_or([varies(name) for name in VALUE_COLUMNS])
+    return (
+        parsed.withColumn("conflicting", conflicting)
+        .withColumn("copy", F.row_number().over(copies_in_order))
+        .select(
+            *(name for name in parsed.columns if name != "reason"),
+            F.when(F.col("conflicting"), F.lit("conflicting_duplicate"))
+            .otherwise(F.col("reason"))
+            .alias("reason"),
+            (passed & ~F.col("conflicting") & (F.col("copy") > 1)).alias("collapsed"),
+        )
+    )
+
+
+def select_accepted_rows(judged: DataFrame) -> DataFrame:
+    """The rows that made it: one per ticker and date, typed."""
+    return judged.where(F.col("reason").isNull() & ~F.col("collapsed")).select(
+        "ticker", "date", *VALUE_COLUMNS
+    )
+
+
+def select_rejected_rows(judged: DataFrame, run_id: str) -> DataFrame:
+    """The rejected rows with their raw strings, where they came from, and why."""
+    return judged.where(F.col("reason").isNotNull()).select(
+        F.lit(run_id).alias("run_id"), "source_file", "line", "raw.*", "reason"
+    )
+
+
+def count_outcomes(judged: DataFrame) -> DataFrame:
+    """How many rows of each file were accepted, rejected (by reason) or collapsed."""
+    return judged.groupBy("source_file", "reason", "collapsed").agg(F.count(F.lit(1)).alias("rows"))
+
+
+def reduce_or(conditions: list[Column]) -> Column:
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result = result | condition
+    return result
+
+
+def _text(name: str) -> Column:
+    value = F.trim(F.col(name))
+    return F.when(value != "", value)
+
+
+def _calendar_date(name: str) -> Column:
+    value = F.trim(F.col(name))
+    parsed = F.to_date(F.try_to_timestamp(value, F.lit("yyyy-MM-dd")))
+    return F.when(value.rlike(DATE_PATTERN), parsed)
+
+
+def _positive_number(name: str) -> Column:
+    value = F.trim(F.col(name))
+    number = F.when(value.rlike(DECIMAL_PATTERN), value.cast("double"))
+    return F.when((number > 0) & (number < F.lit(float("inf"))), number)
+
+
+def _whole_number(name: str) -> Column:
+    value = F.trim(F.col(name))
+    digits = F.regexp_extract(value, WHOLE_NUMBER_PATTERN, 1)
+    return F.when(value.rlike(WHOLE_NUMBER_PATTERN), digits.cast("bigint"))
