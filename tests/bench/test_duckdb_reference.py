@@ -1,0 +1,119 @@
+"""The DuckDB reference against the contract's definitions, computed here in plain Python."""
+
+import csv
+import math
+import statistics
+from collections import defaultdict
+from datetime import date, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bench.compare_warehouses import compare_warehouses
+from bench.duckdb_reference import build_reference
+from stock_analytics.generate import GenerateOptions, generate
+
+Prices = dict[str, list[tuple[date, float, int]]]
+
+
+@pytest.fixture(scope="module")
+def prices_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("data") / "prices.csv"
+    generate(GenerateOptions(tickers=3, years=1, seed=11, out=out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference(prices_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reference")
+    build_reference([prices_csv], out, threads=1)
+    return out
+
+
+def _prices(path: Path) -> Prices:
+    series: Prices = defaultdict(list)
+    with path.open() as file:
+        for row in csv.DictReader(file):
+            series[row["ticker"]].append(
+                (date.fromisoformat(row["date"]), float(row["close"]), int(row["volume"]))
+            )
+    return {ticker: sorted(rows) for ticker, rows in series.items()}
+
+
+def _table(root: Path, name: str) -> list[tuple[object, ...]]:
+    """All rows of a table, partition column dropped, in key order."""
+    return duckdb.execute(
+        "SELECT * FROM read_parquet($path, hive_partitioning = true) ORDER BY ALL",
+        {"path": str(root / name / "**" / "*.parquet")},
+    ).fetchall()
+
+
+def _approx(want: float | None) -> object:
+    return None if want is None else pytest.approx(want, rel=1e-12)
+
+
+def test_daily_metrics_follow_the_definitions(prices_csv: Path, reference: Path) -> None:
+    rows = duckdb.execute(
+        "SELECT ticker, date, close, daily_return, return_30d, prior_date_30d "
+        "FROM read_parquet($path, hive_partitioning = true) ORDER BY ticker, date",
+        {"path": str(reference / "daily_metrics" / "**" / "*.parquet")},
+    ).fetchall()
+    expected = []
+    for ticker, series in sorted(_prices(prices_csv).items()):
+        for index, (day, close, _volume) in enumerate(series):
+            daily = None if index == 0 else close / series[index - 1][1] - 1
+            earlier = [row for row in series if row[0] <= day - timedelta(days=30)]
+            prior = earlier[-1] if earlier else None
+            thirty = None if prior is None else close / prior[1] - 1
+            expected.append((ticker, day, close, daily, thirty, prior and prior[0]))
+    assert len(rows) == len(expected) == 3 * 252
+    for got, want in zip(rows, expected, strict=True):
+        assert got[:3] == want[:3]
+        assert got[3] == _approx(want[3])
+        assert got[4] == _approx(want[4])
+        assert got[5] == want[5]
+
+
+def test_aggregates_follow_the_definitions(prices_csv: Path, reference: Path) -> None:
+    prices = _prices(prices_csv)
+    returns = {
+        ticker: [today[1] / yesterday[1] - 1 for yesterday, today in pairwise(rows)]
+        for ticker, rows in prices.items()
+    }
+    stats = _table(reference, "ticker_stats")
+    assert [row[0] for row in stats] == sorted(prices)
+    for ticker, first, last, days, traded, volatility, count in stats:
+        rows = prices[str(ticker)]
+        assert (first, last, days, count) == (rows[0][0], rows[-1][0], len(rows), len(rows) - 1)
+        assert traded == pytest.approx(statistics.fmean(c * v for _, c, v in rows), rel=1e-12)
+        want = statistics.stdev(returns[str(ticker)]) * math.sqrt(252)
+        assert volatility == pytest.approx(want, rel=1e-9)
+
+    market = _table(reference, "market_daily")
+    second_day = market[1]
+    day_returns = [returns[ticker][0] for ticker in sorted(prices)]
+    assert second_day[0] == prices["T0001"][1][0]
+    assert second_day[1] == pytest.approx(statistics.fmean(day_returns), rel=1e-12)
+    assert second_day[3:] == (3, 3, 2024)
+    assert market[0][1] is None
+
+
+def test_compare_warehouses_agrees_with_itself_and_finds_a_change(
+    reference: Path, tmp_path: Path
+) -> None:
+    assert compare_warehouses(reference, reference) == []
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    for table in ("market_daily", "ticker_stats"):
+        (changed / table).symlink_to(reference / table, target_is_directory=True)
+    changed_rows = duckdb.sql(
+        "SELECT * REPLACE (CASE WHEN date = DATE '2024-06-03' AND ticker = 'T0002'"
+        " THEN return_30d * 1.001 ELSE return_30d END AS return_30d)"
+        " FROM read_parquet($path, hive_partitioning = true)",
+        params={"path": str(reference / "daily_metrics" / "**" / "*.parquet")},
+    )
+    assert changed_rows is not None
+    changed_rows.write_parquet(str(changed / "daily_metrics"), partition_by=["year"])
+    assert compare_warehouses(changed, reference) == ["daily_metrics.return_30d: 1 rows differ"]
