@@ -10,13 +10,9 @@ traceback go to the log under the same id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
-from strawberry.types.execution import ExecutionResult
 
 from graphql_api.engines.base import QueryError, QueryTimeout
 from graphql_api.errors import BadUserInput, ErrorCode
@@ -64,15 +60,9 @@ def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext |
             logger.info("request %s: %s: %s", request_id, code, error.message)
 
 
-class ErrorCodes(SchemaExtension):
-    """Rewrites the operation's errors once it has finished (see the module docstring)."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
-            request_id = request_id_of(self.execution_context)
-            result.errors = [_with_code(error, request_id) for error in result.errors]
+def with_codes(errors: list[GraphQLError], request_id: str) -> list[GraphQLError]:
+    """The errors as the client may see them, each with its `extensions.code`."""
+    return [_with_code(error, request_id) for error in errors]
 
 
 def _with_code(error: GraphQLError, request_id: str) -> GraphQLError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from graphql.error import GraphQLError
 from strawberry import Schema
@@ -14,10 +15,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from graphql_api.config import Settings
-from graphql_api.error_codes import ErrorCodes, log_errors
+from graphql_api.error_codes import log_errors, with_codes
 from graphql_api.resolvers.query import Query
 from graphql_api.types.scalars import SCALAR_MAP
 
@@ -25,6 +26,16 @@ DOCUMENT_CACHE_SIZE = 1024
 
 
 class AnalyticsSchema(Schema):
+    """Adds the error codes (see error_codes) to every result, whatever phase failed."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            context = kwargs.get("context_value")
+            request_id = str(getattr(context, "request_id", "unknown"))
+            result.errors = with_codes(result.errors, request_id)
+        return result
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -36,7 +47,6 @@ def build_schema(settings: Settings) -> Schema:
         query=Query,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
-            ErrorCodes,
             partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
             partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),

@@ -19,11 +19,11 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def parse_date(value: object) -> date:
     """A real calendar date written YYYY-MM-DD, or BadUserInput saying what is wrong."""
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise BadUserInput(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2020-01-31")
+        raise BadUserInput(f"{value} is not a date: write it as YYYY-MM-DD, e.g. 2020-01-31")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadUserInput(f"{value!r} is not a real calendar date") from None
+        raise BadUserInput(f"{value} is not a real calendar date (YYYY-MM-DD)") from None
 
 
 def parse_long(value: object) -> int:
