@@ -1,0 +1,39 @@
+"""Small helpers to build input DataFrames for the transform tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+
+RAW_SCHEMA = (
+    "source_file string, line bigint, date string, open string, high string, low string,"
+    " close string, volume string, ticker string"
+)
+PRICES_SCHEMA = (
+    "ticker string, date date, open double, high double, low double, close double, volume bigint"
+)
+
+
+def raw_rows(spark: SparkSession, rows: Sequence[tuple[Any, ...]]) -> DataFrame:
+    """Raw rows as read: (source_file, line, date, open, high, low, close, volume, ticker)."""
+    return spark.createDataFrame(list(rows), RAW_SCHEMA)
+
+
+def closes(spark: SparkSession, rows: Sequence[tuple[str, str, float]]) -> DataFrame:
+    """Accepted prices from (ticker, ISO date, close); open/high/low = close, volume 100."""
+    return spark.createDataFrame(
+        [(t, date.fromisoformat(d), c, c, c, c, 100) for t, d, c in rows], PRICES_SCHEMA
+    )
+
+
+def by_key(frame: DataFrame, *key: str) -> dict[Any, dict[str, Any]]:
+    """Collect `frame` into {key value(s): row as dict}."""
+    collected = {}
+    for row in frame.collect():
+        values = row.asDict()
+        index = values[key[0]] if len(key) == 1 else tuple(values[k] for k in key)
+        collected[index] = values
+    return collected

@@ -1,0 +1,149 @@
+"""parse_rows and resolve_duplicates on small in-memory frames."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pyspark.sql import SparkSession
+
+from etl.transforms.validation import (
+    count_outcomes,
+    parse_rows,
+    resolve_duplicates,
+    select_accepted_rows,
+    select_rejected_rows,
+)
+from tests.etl.frames import by_key, raw_rows
+
+GOOD = ("2024-01-02", "10", "12", "9", "11", "1000", "AAA")
+
+
+def _row(line: int, **changes: str | None) -> tuple[object, ...]:
+    names = ("date", "open", "high", "low", "close", "volume", "ticker")
+    values = dict(zip(names, GOOD, strict=True)) | changes
+    return ("in.csv", line, *(values[name] for name in names))
+
+
+def _reasons(spark: SparkSession, rows: list[tuple[object, ...]]) -> dict[int, str | None]:
+    parsed = parse_rows(raw_rows(spark, rows))
+    return {row["line"]: row["reason"] for row in parsed.collect()}
+
+
+def test_a_good_row_is_typed_and_trimmed(spark: SparkSession) -> None:
+    rows = [_row(2, date=" 2024-01-02 ", ticker=" AAA ", volume="3000000000")]
+    [parsed] = parse_rows(raw_rows(spark, rows)).collect()
+    assert parsed["reason"] is None
+    assert (parsed["ticker"], parsed["date"]) == ("AAA", date(2024, 1, 2))
+    assert (parsed["open"], parsed["high"], parsed["low"], parsed["close"]) == (10, 12, 9, 11)
+    assert parsed["volume"] == 3_000_000_000
+    assert parsed["raw"]["date"] == " 2024-01-02 "
+
+
+def test_bad_dates_are_rejected(spark: SparkSession) -> None:
+    bad = ["2024-13-45", "2023-02-30", "02/01/2024", "2024-1-05", "2024-01-02T00:00", "", None]
+    rows = [_row(line, date=value) for line, value in enumerate(bad, start=2)]
+    rows.append(_row(99, date="2024-02-29"))
+    reasons = _reasons(spark, rows)
+    assert {line: reasons[line] for line in range(2, 2 + len(bad))} == dict.fromkeys(
+        range(2, 2 + len(bad)), "bad_date"
+    )
+    assert reasons[99] is None
+
+
+def test_each_bad_field_gets_its_reason(spark: SparkSession) -> None:
+    cases = {
+        2: ({"ticker": "  "}, "missing_ticker"),
+        3: ({"ticker": None}, "missing_ticker"),
+        4: ({"close": "abc"}, "bad_close"),
+        5: ({"close": "0"}, "bad_close"),
+        6: ({"close": "-1"}, "bad_close"),
+        7: ({"close": "NaN"}, "bad_close"),
+        8: ({"close": "Infinity"}, "bad_close"),
+        9: ({"close": "1e999"}, "bad_close"),
+        10: ({"close": ""}, "bad_close"),
+        11: ({"close": "11d"}, "bad_close"),
+        12: ({"open": "x"}, "bad_price"),
+        13: ({"low": "0"}, "bad_price"),
+        14: ({"high": None}, "bad_price"),
+        15: ({"volume": "1.5"}, "bad_volume"),
+        16: ({"volume": "-3"}, "bad_volume"),
+        17: ({"volume": ""}, "bad_volume"),
+        18: ({"volume": "12abc"}, "bad_volume"),
+        19: ({"volume": "99999999999999999999"}, "bad_volume"),
+        20: ({"volume": "1200.0"}, None),
+        21: ({"close": "1.5E2", "open": ".5"}, None),
+        # Judged in a fixed order: the first failing check names the reason.
+        22: ({"date": "2024-13-45", "close": "0", "volume": "-1"}, "bad_date"),
+        23: ({"close": "0", "volume": "-1"}, "bad_close"),
+    }
+    rows = [_row(line, **changes) for line, (changes, _) in cases.items()]
+    assert _reasons(spark, rows) == {line: reason for line, (_, reason) in cases.items()}
+
+
+def test_duplicates_collapse_or_conflict(spark: SparkSession) -> None:
+    rows = [
+        # Three identical copies (one written differently) across two files.
+        ("b.csv", 5, "2024-01-02", "10", "12", "9", "11", "1000", "AAA"),
+        ("a.csv", 7, "2024-01-02", "10.0", "12", "9", "11", "1000", "AAA"),
+        ("a.csv", 3, "2024-01-02", "10", "12", "9", "11", "1000", "AAA"),
+        # Same ticker and date, different close: every copy is rejected.
+        ("a.csv", 4, "2024-01-03", "10", "12", "9", "11", "1000", "AAA"),
+        ("a.csv", 5, "2024-01-03", "10", "12", "9", "11.5", "1000", "AAA"),
+        ("a.csv", 6, "2024-01-03", "10", "12", "9", "11", "1000", "AAA"),
+        # A rejected row never makes a duplicate of a good one.
+        ("a.csv", 8, "2024-01-04", "10", "12", "9", "11", "1000", "AAA"),
+        ("a.csv", 9, "2024-01-04", "10", "12", "9", "0", "1000", "AAA"),
+        ("a.csv", 10, "2024-01-02", "10", "12", "9", "11", "1000", "BBB"),
+    ]
+    judged = resolve_duplicates(parse_rows(raw_rows(spark, rows)))
+    outcome = {
+        (row["source_file"], row["line"]): (row["reason"], row["collapsed"])
+        for row in judged.collect()
+    }
+    assert outcome == {
+        ("a.csv", 3): (None, False),
+        ("a.csv", 7): (None, True),
+        ("b.csv", 5): (None, True),
+        ("a.csv", 4): ("conflicting_duplicate", False),
+        ("a.csv", 5): ("conflicting_duplicate", False),
+        ("a.csv", 6): ("conflicting_duplicate", False),
+        ("a.csv", 8): (None, False),
+        ("a.csv", 9): ("bad_close", False),
+        ("a.csv", 10): (None, False),
+    }
+    accepted = by_key(select_accepted_rows(judged), "ticker", "date")
+    assert sorted(accepted) == [
+        ("AAA", date(2024, 1, 2)),
+        ("AAA", date(2024, 1, 4)),
+        ("BBB", date(2024, 1, 2)),
+    ]
+    counts = {
+        (row["source_file"], row["reason"], row["collapsed"]): row["rows"]
+        for row in count_outcomes(judged).collect()
+    }
+    assert counts == {
+        ("a.csv", None, False): 3,
+        ("a.csv", None, True): 1,
+        ("b.csv", None, True): 1,
+        ("a.csv", "conflicting_duplicate", False): 3,
+        ("a.csv", "bad_close", False): 1,
+    }
+
+
+def test_rejected_rows_keep_the_raw_strings(spark: SparkSession) -> None:
+    rows = [_row(2, close=" 1e999 ", volume="12abc"), _row(3)]
+    judged = resolve_duplicates(parse_rows(raw_rows(spark, rows)))
+    [rejected] = select_rejected_rows(judged, "run-1").collect()
+    assert rejected.asDict() == {
+        "run_id": "run-1",
+        "source_file": "in.csv",
+        "line": 2,
+        "date": "2024-01-02",
+        "open": "10",
+        "high": "12",
+        "low": "9",
+        "close": " 1e999 ",
+        "volume": "12abc",
+        "ticker": "AAA",
+        "reason": "bad_close",
+    }
