@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""CDK entry point: `cdk synth|deploy --all [-c env=dev|prod]`.
+
+Reads the environment name (and optionally the region, and for HTTPS a
+certificate and domain) from CDK context, builds the typed config, and adds
+the stacks. Nothing else reads context. The stacks name their region but not
+their account, so synth needs no AWS credentials and deploy goes to the
+account of the credentials in use.
+"""
+
+from __future__ import annotations
+
+import os
+
+from aws_cdk import App
+
+from infrastructure.assembly import add_stacks
+from infrastructure.config import environment_config
+
+
+def main() -> None:
+    app = App()
+    config = environment_config(
+        _context(app, "env") or "dev",
+        region=_context(app, "region") or os.environ.get("CDK_DEFAULT_REGION"),
+        certificate_arn=_context(app, "certificate_arn"),
+        domain_name=_context(app, "domain_name"),
+    )
+    add_stacks(app, config)
+    app.synth()
+
+
+def _context(app: App, key: str) -> str | None:
+    value = app.node.try_get_context(key)
+    return str(value) if value else None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The CDK app that deploys the data pipeline and the GraphQL API."""

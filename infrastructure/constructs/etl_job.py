@@ -1,0 +1,203 @@
+"""The Glue job that runs the same job file as a local run.
+
+The job file is the script; the `etl` package ships beside it as a zip (with
+`etl/` at its top level) through --extra-py-files. The role reads exactly
+these two objects, the raw prefix, and reads and writes the warehouse prefix.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, IgnoreMode, Stack
+from aws_cdk import aws_glue as glue
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3_assets as s3_assets
+from constructs import Construct
+
+from infrastructure.nag import acknowledge
+from infrastructure.naming import BucketName
+from infrastructure.paths import GLUE_JOB_SCRIPT, REPO_ROOT
+
+GLUE_VERSION = "5.1"
+GLUE_SPARK_VERSIONS = {"5.1": "3.5.6"}
+"""The Spark each Glue version runs; the local pyspark pin must match."""
+GLUE_PYTHON_VERSIONS = {"5.1": "3.11"}
+
+# The asset is the repository root minus everything but the `etl` package, so
+# the zip holds `etl/...` at its top level, as --extra-py-files needs.
+# Docker-style patterns, so `*` also matches dot-files and dot-folders.
+ETL_PACKAGE_EXCLUDES = ["*", "!etl", "**/__pycache__", "**/*.pyc"]
+
+
+class EtlJob(Construct):
+    """A Glue 5.1 Spark job: raw CSV under `input_uri` -> Parquet under `warehouse_uri`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        job_name: str,
+        raw_bucket: BucketName,
+        raw_prefix: str,
+        warehouse_bucket: BucketName,
+        warehouse_prefix: str,
+        worker_type: str,
+        workers: int,
+        timeout_minutes: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not GLUE_JOB_SCRIPT.is_file():
+            raise FileNotFoundError(f"the Glue job script is missing: {GLUE_JOB_SCRIPT}")
+        script = s3_assets.Asset(self, "Script", path=str(GLUE_JOB_SCRIPT))
+        package = s3_assets.Asset(
+            self,
+            "EtlPackage",
+            path=str(REPO_ROOT),
+            exclude=ETL_PACKAGE_EXCLUDES,
+            ignore_mode=IgnoreMode.DOCKER,
+        )
+        self.job_name = job_name
+        self.input_uri = raw_bucket.uri(raw_prefix)
+        self.warehouse_uri = warehouse_bucket.uri(warehouse_prefix)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
+            description=f"Runs the Glue job {job_name}",
+        )
+        self._grant_job_access(
+            assets=(script, package),
+            raw_bucket=raw_bucket,
+            raw_prefix=raw_prefix,
+            warehouse_bucket=warehouse_bucket,
+            warehouse_prefix=warehouse_prefix,
+        )
+        job = glue.CfnJob(
+            self,
+            "Job",
+            name=job_name,
+            description="Builds the stock analytics warehouse from the raw CSV files.",
+            role=self.role.role_arn,
+            glue_version=GLUE_VERSION,
+            command=glue.CfnJob.JobCommandProperty(
+                name="glueetl", python_version="3", script_location=script.s3_object_url
+            ),
+            worker_type=worker_type,
+            number_of_workers=workers,
+            timeout=timeout_minutes,
+            max_retries=0,
+            execution_property=glue.CfnJob.ExecutionPropertyProperty(max_concurrent_runs=1),
+            default_arguments={
+                "--job-language": "python",
+                "--input": self.input_uri,
+                "--warehouse": self.warehouse_uri,
+                "--extra-py-files": package.s3_object_url,
+                "--enable-continuous-cloudwatch-log": "true",
+                "--enable-metrics": "true",
+                "--enable-observability-metrics": "true",
+                "--job-bookmark-option": "job-bookmark-disable",
+            },
+        )
+        self.job_arn = Stack.of(self).format_arn(
+            service="glue", resource="job", resource_name=job_name
+        )
+        acknowledge(
+            job,
+            "AwsSolutions-GL1",
+            "The job logs run summaries and row counts, never data values or secrets; "
+            "its log groups keep CloudWatch Logs' default encryption at rest.",
+        )
+        acknowledge(
+            job,
+            "AwsSolutions-GL3",
+            "Job bookmarks are disabled (--job-bookmark-option job-bookmark-disable): "
+            "each run rebuilds the warehouse, so there is no bookmark to encrypt.",
+        )
+
+    def _grant_job_access(
+        self,
+        *,
+        assets: tuple[s3_assets.Asset, ...],
+        raw_bucket: BucketName,
+        raw_prefix: str,
+        warehouse_bucket: BucketName,
+        warehouse_prefix: str,
+    ) -> None:
+        stack = Stack.of(self)
+        statements = [
+            iam.PolicyStatement(
+                sid="ReadJobCode",
+                actions=["s3:GetObject"],
+                resources=[
+                    f"arn:{stack.partition}:s3:::{asset.s3_bucket_name}/{asset.s3_object_key}"
+                    for asset in assets
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="ListRawAndWarehouse",
+                actions=["s3:ListBucket"],
+                resources=[raw_bucket.arn, warehouse_bucket.arn],
+                conditions={
+                    "StringLike": {"s3:prefix": [f"{raw_prefix}*", f"{warehouse_prefix}*"]}
+                },
+            ),
+            iam.PolicyStatement(
+                sid="LocateBuckets",
+                actions=["s3:GetBucketLocation"],
+                resources=[raw_bucket.arn, warehouse_bucket.arn],
+            ),
+            iam.PolicyStatement(
+                sid="ReadRaw",
+                actions=["s3:GetObject"],
+                resources=[raw_bucket.objects_arn(raw_prefix)],
+            ),
+            iam.PolicyStatement(
+                sid="ReplaceWarehouse",
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                resources=[warehouse_bucket.objects_arn(warehouse_prefix)],
+            ),
+            iam.PolicyStatement(
+                sid="WriteJobLogs",
+                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[
+                    stack.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name="/aws-glue/*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="PublishJobMetrics",
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": "Glue"}},
+            ),
+        ]
+        policy = iam.Policy(self, "Access", statements=statements, roles=[self.role])
+        acknowledge(
+            policy,
+            "AwsSolutions-IAM5[Resource::*]",
+            "cloudwatch:PutMetricData has no resource-level permissions; the statement is "
+            "limited to the Glue metric namespace by condition.",
+        )
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{raw_bucket.nag_objects_arn(raw_prefix)}]",
+            "The job reads every object under the raw prefix, which new uploads extend; "
+            "the wildcard is only the object keys below that prefix.",
+        )
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{warehouse_bucket.nag_objects_arn(warehouse_prefix)}]",
+            "Each run replaces the warehouse tables' Parquet files, whose names Spark "
+            "generates; the wildcard is only the object keys below the warehouse prefix.",
+        )
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:{stack.region}:"
+            "<AWS::AccountId>:log-group:/aws-glue/*]",
+            "Glue names the continuous-logging log groups and streams itself under "
+            "/aws-glue/; the wildcard covers only that path.",
+        )

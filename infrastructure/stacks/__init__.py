@@ -1,0 +1,1 @@
+"""Deployment units: they compose the constructs and wire the grants."""

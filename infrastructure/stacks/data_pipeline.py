@@ -1,0 +1,203 @@
+"""StockAnalyticsDataPipelineStack: buckets, catalog, ETL job and triggers, workgroup."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
+from constructs import Construct
+
+from infrastructure.config import EnvironmentConfig
+from infrastructure.constructs.catalog import WAREHOUSE_PREFIX, WarehouseCatalog
+from infrastructure.constructs.etl_job import EtlJob
+from infrastructure.constructs.etl_triggers import EtlTriggers
+from infrastructure.constructs.query_access import WarehouseQueryAccess
+from infrastructure.constructs.query_workgroup import RESULTS_PREFIX, QueryWorkgroup
+from infrastructure.constructs.secure_bucket import access_log_bucket, secure_bucket
+from infrastructure.nag import acknowledge
+from infrastructure.naming import BucketName, bucket_name
+from infrastructure.paths import SAMPLE_DATA
+
+RAW_PREFIX = "raw/"
+SAMPLE_PREFIX = f"{RAW_PREFIX}sample/"
+ACCESS_LOG_DAYS = 90
+
+
+class DataPipelineStack(Stack):
+    """Raw CSV in, a queryable Parquet warehouse out."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        env: Environment | None = None,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            env=env,
+            description=f"Stock analytics ({config.name}): raw data, ETL, warehouse, Athena",
+        )
+        pipeline = config.pipeline
+        prefix = config.resource_prefix
+        retain = config.retain_data
+        raw_name = bucket_name(config, "raw")
+        curated_name = bucket_name(config, "curated")
+        results_name = bucket_name(config, "athena-results")
+        logs = access_log_bucket(
+            self,
+            "AccessLogs",
+            name=bucket_name(config, "s3-access-logs"),
+            retain=retain,
+            expire_after_days=ACCESS_LOG_DAYS,
+        )
+        raw = secure_bucket(
+            self,
+            "Raw",
+            name=raw_name,
+            access_logs=logs,
+            retain=retain,
+            versioned=True,
+            event_bridge=True,
+        )
+        secure_bucket(self, "Curated", name=curated_name, access_logs=logs, retain=retain)
+        results = secure_bucket(
+            self,
+            "AthenaResults",
+            name=results_name,
+            access_logs=logs,
+            retain=False,
+            expire_after_days=pipeline.results_expiry_days,
+        )
+        catalog = WarehouseCatalog(
+            self,
+            "Catalog",
+            database_name=prefix.replace("-", "_"),
+            warehouse_bucket=curated_name,
+            partition_years=pipeline.partition_years,
+        )
+        job = EtlJob(
+            self,
+            "Etl",
+            job_name=f"{prefix}-build-warehouse",
+            raw_bucket=raw_name,
+            raw_prefix=RAW_PREFIX,
+            warehouse_bucket=curated_name,
+            warehouse_prefix=WAREHOUSE_PREFIX,
+            worker_type=pipeline.glue_worker_type,
+            workers=pipeline.glue_workers,
+            timeout_minutes=pipeline.glue_timeout_minutes,
+        )
+        triggers = EtlTriggers(
+            self,
+            "EtlTriggers",
+            workflow_name=f"{prefix}-etl",
+            job_name=job.job_name,
+            raw_bucket_name=raw.bucket_name,
+            raw_prefix=RAW_PREFIX,
+            schedule=pipeline.schedule,
+            batch_window_seconds=pipeline.trigger_batch_window_seconds,
+        )
+        triggers.node.add_dependency(job)
+        workgroup = QueryWorkgroup(
+            self,
+            "Workgroup",
+            name=prefix,
+            results_bucket=results_name,
+            bytes_scanned_cutoff=pipeline.bytes_scanned_cutoff,
+            delete_with_stack=not retain,
+        )
+        workgroup.node.add_dependency(results)
+        if pipeline.deploy_sample:
+            sample = self._deploy_sample(raw, raw_name)
+            sample.node.add_dependency(triggers)
+
+        self.query_access = WarehouseQueryAccess(
+            warehouse_bucket=curated_name,
+            warehouse_prefix=WAREHOUSE_PREFIX,
+            results_bucket=results_name,
+            results_prefix=RESULTS_PREFIX,
+            output_location=workgroup.output_location,
+            database_name=catalog.database_name,
+            catalog_arn=catalog.catalog_arn,
+            database_arn=catalog.database_arn,
+            table_arns=catalog.table_arns,
+            workgroup_name=workgroup.name,
+            workgroup_arn=workgroup.arn,
+        )
+        outputs = {
+            "RawBucketName": raw.bucket_name,
+            "RawInputUri": job.input_uri,
+            "WarehouseUri": job.warehouse_uri,
+            "AthenaResultsBucketName": results.bucket_name,
+            "GlueDatabaseName": catalog.database_name,
+            "GlueJobName": job.job_name,
+            "GlueWorkflowName": triggers.workflow_name,
+            "AthenaWorkgroupName": workgroup.name,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)
+
+    def _deploy_sample(
+        self, raw: s3.Bucket, raw_name: BucketName
+    ) -> s3_deployment.BucketDeployment:
+        """Upload the bundled sample CSV under the raw prefix (which starts a run)."""
+        deployment = s3_deployment.BucketDeployment(
+            self,
+            "Sample",
+            sources=[s3_deployment.Source.asset(str(SAMPLE_DATA), exclude=["*", "!*.csv"])],
+            destination_bucket=raw,
+            destination_key_prefix=SAMPLE_PREFIX,
+            prune=False,
+            retain_on_delete=False,
+        )
+        role = deployment.handler_role
+        handler = role.node.scope
+        reason = (
+            "aws-cdk-lib's BucketDeployment handler (dev only, deploy_sample): it copies "
+            "the sample from the CDK asset bucket into the raw bucket; CDK sets its "
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            reason + "role's managed policy, which only writes its own logs.",
+        )
+        for action in (
+            "s3:GetObject*",
+            "s3:GetBucket*",
+            "s3:List*",
+            "s3:DeleteObject*",
+            "s3:Abort*",
+        ):
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Action::{action}]",
+                reason + f"grant, whose {action} action group is CDK's read/write grant.",
+            )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-"
+            f"<AWS::AccountId>-{self.region}/*]",
+            reason + "read grant on the asset bucket, whose object keys are content hashes.",
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(_cfn(raw))}.Arn>/*]",
+            reason + "write grant on the raw bucket, where it writes under raw/sample/ only.",
+        )
+        if handler is not None:
+            acknowledge(
+                handler,
+                "AwsSolutions-L1",
+                reason + "Lambda runtime, which it bundles with the AWS CLI layer it needs.",
+            )
+        return deployment
+
+
+def _cfn(bucket: s3.Bucket) -> s3.CfnBucket:
+    cfn_bucket = bucket.node.default_child
+    assert isinstance(cfn_bucket, s3.CfnBucket)
+    return cfn_bucket
