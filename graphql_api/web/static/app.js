@@ -98,7 +98,8 @@ function showAnswers(data) {
   setTime("dataset-first-date", dataset.firstDate);
   setTime("dataset-last-date", dataset.lastDate);
   $("dataset-version").textContent = dataset.version;
-  $("dataset-finished-at").textContent = dataset.finishedAt;
+  $("dataset-finished-at").dateTime = dataset.finishedAt;
+  $("dataset-finished-at").textContent = dataset.finishedAt.replace("T", " ");
 
   if (mostValuableDay) {
     setTime("most-valuable-day-date", mostValuableDay.date);
