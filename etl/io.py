@@ -8,6 +8,7 @@ through Hadoop's FileSystem API, which works alike for local paths and S3.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -19,6 +20,8 @@ from pyspark.sql import functions as F
 from etl.tables import RAW_COLUMNS
 
 INPUT_SUFFIXES = (".csv", ".csv.gz")
+LOCAL_SCHEME = r"^file:/+"
+"""Spark writes local file URIs as file:///x, Hadoop as file:/x: both become /x."""
 TICKER_ALIASES = ("ticker", "symbol")
 """Header names accepted for the ticker column, in order of preference."""
 
@@ -29,8 +32,10 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class InputFile:
-    uri: str
-    """The file's URI as Spark reports it (input_file_name)."""
+    path: str
+    """The qualified Hadoop path, as Spark and Hadoop take it."""
+    key: str
+    """The path as a URI, in the form `_file_key` gives Spark's input_file_name()."""
     name: str
     """The file as a person knows it: a local path, or the URI elsewhere."""
     header: tuple[str, ...]
@@ -45,7 +50,7 @@ class RawInput:
 
 def read_raw_input(spark: SparkSession, path: str) -> RawInput:
     """Read every data row of the input at `path` (a file, a folder or an S3 prefix)."""
-    files = tuple(_describe_file(spark, uri) for uri in list_input_files(spark, path))
+    files = tuple(_describe_file(spark, file) for file in list_input_files(spark, path))
     groups: dict[tuple[int, ...], list[InputFile]] = {}
     for file in files:
         positions = locate_columns(file.header, file.name)
@@ -55,20 +60,21 @@ def read_raw_input(spark: SparkSession, path: str) -> RawInput:
 
 
 def list_input_files(spark: SparkSession, path: str) -> list[str]:
-    """The URIs of the input files: `path` itself, or the .csv/.csv.gz files below it."""
+    """The input files (qualified paths): `path` itself, or the .csv/.csv.gz files below it."""
     root = _hadoop_path(spark, path)
     fs = _file_system(spark, root)
     if not fs.exists(root):
         raise InputError(f"{path}: input not found")
+    root = fs.makeQualified(root)
     if fs.getFileStatus(root).isFile():
-        return [str(root.toUri().toString())]
+        return [str(root.toString())]
     found: list[str] = []
     listing = fs.listFiles(root, True)
     while listing.hasNext():
         file_path = listing.next().getPath()
         name = str(file_path.getName())
         if name.endswith(INPUT_SUFFIXES) and not name.startswith((".", "_")):
-            found.append(str(file_path.toUri().toString()))
+            found.append(str(file_path.toString()))
     if not found:
         raise InputError(f"{path}: no .csv or .csv.gz file found")
     return sorted(found)
@@ -95,14 +101,16 @@ def locate_columns(header: Sequence[str], source: str) -> dict[str, int]:
     return positions
 
 
-def _describe_file(spark: SparkSession, uri: str) -> InputFile:
-    path = _hadoop_path(spark, uri)
-    name = str(path.toUri().getPath()) if path.toUri().getScheme() == "file" else uri
+def _describe_file(spark: SparkSession, qualified: str) -> InputFile:
+    path = _hadoop_path(spark, qualified)
+    uri = path.toUri()
+    name = str(uri.getPath()) if uri.getScheme() == "file" else qualified
     line = _first_line(spark, path)
     if line is None:
         raise InputError(f"{name}: empty file, no header row")
     header = next(csv.reader([line.lstrip("\ufeff")]), [])
-    return InputFile(uri=uri, name=name, header=tuple(header))
+    key = re.sub(LOCAL_SCHEME, "/", str(uri.toString()))
+    return InputFile(path=qualified, key=key, name=name, header=tuple(header))
 
 
 def _first_line(spark: SparkSession, path: Any) -> str | None:
@@ -125,14 +133,14 @@ def _first_line(spark: SparkSession, path: Any) -> str | None:
 def _read_files(
     spark: SparkSession, files: Sequence[InputFile], positions: tuple[int, ...]
 ) -> DataFrame:
-    lines = spark.read.text([file.uri for file in files]).select(
+    lines = spark.read.text([file.path for file in files]).select(
         F.col("value"),
-        F.input_file_name().alias("uri"),
+        F.regexp_replace(F.input_file_name(), LOCAL_SCHEME, "/").alias("key"),
         F.col("_metadata.file_block_start").alias("block_start"),
         F.monotonically_increasing_id().alias("row_id"),
     )
     names = spark.createDataFrame(
-        [(file.uri, file.name) for file in files], "uri string, source_file string"
+        [(file.key, file.name) for file in files], "key string, source_file string"
     )
     numbered = _number_lines(lines, names)
     width = max(positions) + 1
@@ -155,16 +163,16 @@ def _number_lines(lines: DataFrame, names: DataFrame) -> DataFrame:
     position in its own chunk.
     """
     earlier_chunks = (
-        Window.partitionBy("uri").orderBy("block_start").rowsBetween(Window.unboundedPreceding, -1)
+        Window.partitionBy("key").orderBy("block_start").rowsBetween(Window.unboundedPreceding, -1)
     )
     chunks = (
-        lines.groupBy("uri", "block_start")
+        lines.groupBy("key", "block_start")
         .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("chunk_lines"))
         .withColumn("lines_before", F.coalesce(F.sum("chunk_lines").over(earlier_chunks), F.lit(0)))
-        .join(names, "uri")
+        .join(names, "key")
     )
     line: Column = F.col("lines_before") + F.col("row_id") - F.col("first_row_id") + 1
-    return lines.join(F.broadcast(chunks), ["uri", "block_start"]).select(
+    return lines.join(F.broadcast(chunks), ["key", "block_start"]).select(
         "value", "source_file", line.alias("line")
     )
 

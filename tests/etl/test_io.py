@@ -1,0 +1,113 @@
+"""Reading raw input: file discovery, loose headers, gzip, line numbers, clear errors."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+from etl.io import InputError, list_input_files, locate_columns, read_raw_input
+
+
+def _rows(spark: SparkSession, path: Path) -> dict[tuple[str, int], tuple[str, ...]]:
+    raw = read_raw_input(spark, str(path)).rows
+    columns = ("ticker", "date", "open", "high", "low", "close", "volume")
+    return {
+        (Path(row["source_file"]).name, row["line"]): tuple(row[name] for name in columns)
+        for row in raw.collect()
+    }
+
+
+def test_headers_match_loosely_and_extra_columns_are_ignored(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    (tmp_path / "a b.csv").write_text(
+        "adjusted, Date ,HIGH, TICKER ,open,low,Close,VOLUME\n"
+        "9,2024-01-03,12,AAA,10,9,11,1000\n"
+        "\n"
+        '9,2024-01-02,"1,2",AAA,10,9,11,\n'
+    )
+    (tmp_path / "sub").mkdir()
+    with gzip.open(tmp_path / "sub" / "c.csv.gz", "wt") as out:
+        out.write("\ufeffsymbol,date,open,high,low,close,volume\nBBB,2024-01-02,1,2,0.5,1.5,7\n")
+    for ignored in ("README.md", ".hidden.csv", "_SUCCESS", "notes.txt"):
+        (tmp_path / ignored).write_text("date,open\nnot,data\n")
+
+    assert _rows(spark, tmp_path) == {
+        ("a b.csv", 2): ("AAA", "2024-01-03", "10", "12", "9", "11", "1000"),
+        ("a b.csv", 4): ("AAA", "2024-01-02", "10", "1,2", "9", "11", None),
+        ("c.csv.gz", 2): ("BBB", "2024-01-02", "1", "2", "0.5", "1.5", "7"),
+    }
+    files = read_raw_input(spark, str(tmp_path)).files
+    assert [file.name for file in files] == [
+        str(tmp_path / "a b.csv"),
+        str(tmp_path / "sub" / "c.csv.gz"),
+    ]
+
+
+@pytest.fixture
+def tiny_splits(spark: SparkSession) -> Iterator[None]:
+    """Make Spark cut even a small file into many chunks read by different tasks."""
+    keys = ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
+    saved = {key: spark.conf.get(key) for key in keys}
+    for key in keys:
+        spark.conf.set(key, "256")
+    yield
+    for key, value in saved.items():
+        spark.conf.set(key, value)
+
+
+@pytest.mark.usefixtures("tiny_splits")
+def test_line_numbers_are_physical_lines_across_splits(spark: SparkSession, tmp_path: Path) -> None:
+    lines = ["date,open,high,low,close,volume,ticker"]
+    for day in range(1, 29):
+        lines.append(f"2024-02-{day:02d},1,2,0.5,1.5,{day},T{day}")
+        if day % 5 == 0:
+            lines.append("")
+    (tmp_path / "long.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "short.csv").write_text(lines[0] + "\n" + lines[1] + "\n")
+
+    assert spark.read.text(str(tmp_path / "long.csv")).rdd.getNumPartitions() > 2
+    rows = _rows(spark, tmp_path)
+    expected = {
+        ("long.csv", number): line.split(",")[6]
+        for number, line in enumerate(lines, start=1)
+        if number > 1 and line
+    }
+    expected[("short.csv", 2)] = "T1"
+    assert {key: values[0] for key, values in rows.items()} == expected
+
+
+def test_a_single_file_is_read_whatever_its_name(spark: SparkSession, tmp_path: Path) -> None:
+    path = tmp_path / "prices.txt"
+    path.write_text("date,open,high,low,close,volume,ticker\n2024-01-02,1,2,0.5,1.5,7,A\n")
+    assert list(_rows(spark, path)) == [("prices.txt", 2)]
+
+
+def test_missing_column_names_the_file_and_the_column(spark: SparkSession, tmp_path: Path) -> None:
+    (tmp_path / "good.csv").write_text("date,open,high,low,close,volume,ticker\n")
+    (tmp_path / "bad.csv").write_text("date,open,high,low,close,ticker\n2024-01-02,1,2,0.5,1.5,A\n")
+    with pytest.raises(InputError, match=r"bad\.csv: missing required column 'volume'"):
+        read_raw_input(spark, str(tmp_path))
+
+
+def test_ticker_may_be_spelled_symbol_but_must_exist() -> None:
+    header = ["date", "open", "high", "low", "close", "volume"]
+    assert locate_columns([*header, " Symbol "], "f")["ticker"] == 6
+    assert locate_columns(["Ticker", *header, "symbol"], "f")["ticker"] == 0
+    with pytest.raises(InputError, match=r"f: missing required column 'ticker' \(or 'symbol'\)"):
+        locate_columns(header, "f")
+
+
+def test_missing_or_empty_input_is_an_input_error(spark: SparkSession, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="input not found"):
+        list_input_files(spark, str(tmp_path / "nope"))
+    (tmp_path / "README.md").write_text("no data here\n")
+    with pytest.raises(InputError, match=r"no \.csv or \.csv\.gz file found"):
+        list_input_files(spark, str(tmp_path))
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(InputError, match=r"empty\.csv: empty file, no header row"):
+        read_raw_input(spark, str(tmp_path))
