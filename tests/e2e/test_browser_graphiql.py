@@ -12,7 +12,7 @@ from graphql_api.web.graphiql_assets import LOCAL_PREFIX, cdn_assets
 from tests.e2e import sample_csv
 from tests.e2e.live_server import LiveServer
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DAY = "2020-03-16"
 QUERY = f"""{{

@@ -13,7 +13,7 @@ import pytest
 from tests.e2e import sample_csv
 from tests.e2e.live_server import LiveServer
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 FROM, TO = "2020-02-03", "2020-04-30"
 ANSWERS = """{

@@ -1,17 +1,41 @@
-"""install_web on the real app: the landing page, its files, and GraphiQL's local assets."""
+"""install_web: the landing page, its files, and GraphiQL's local assets.
+
+The app here is FastAPI with a Strawberry GraphQL router and nothing else, so
+these tests hold whether or not create_app already installs the web part;
+tests/e2e runs the real app.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
+import strawberry
+from fastapi import FastAPI
+from strawberry.fastapi import GraphQLRouter
 
-from graphql_api.main import create_app
 from graphql_api.web import GraphiQLAssetsMissing, install_web
 from graphql_api.web.graphiql_assets import LOCAL_PREFIX, cdn_assets
-from tests.graphql_api.conftest import app_client, settings_for
 
 HTML = {"accept": "text/html"}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def greeting(self) -> str:
+        return "hello"
+
+
+def graphql_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(GraphQLRouter(strawberry.Schema(Query)), prefix="/graphql")
+    return app
+
+
+def client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 def fake_assets(folder: Path) -> dict[str, bytes]:
@@ -25,15 +49,15 @@ def fake_assets(folder: Path) -> dict[str, bytes]:
     return contents
 
 
-async def test_the_landing_page_and_its_files_are_served(tiny_warehouse: Path) -> None:
-    app = create_app(settings_for(tiny_warehouse))
+async def test_the_landing_page_and_its_files_are_served() -> None:
+    app = graphql_app()
     install_web(app)
-    async with app_client(app) as client:
-        page = await client.get("/")
-        script = await client.get("/static/app.js")
-        chart = await client.get("/static/chart.js")
-        style = await client.get("/static/style.css")
-        graphiql = await client.get("/graphql", headers=HTML)
+    async with client(app) as http:
+        page = await http.get("/")
+        script = await http.get("/static/app.js")
+        chart = await http.get("/static/chart.js")
+        style = await http.get("/static/style.css")
+        graphiql = await http.get("/graphql", headers=HTML)
 
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -47,16 +71,14 @@ async def test_the_landing_page_and_its_files_are_served(tiny_warehouse: Path) -
     assert all(asset.url in graphiql.text for asset in cdn_assets())
 
 
-async def test_with_a_folder_graphiql_loads_its_files_from_the_app(
-    tiny_warehouse: Path, tmp_path: Path
-) -> None:
-    contents = fake_assets(tmp_path / "assets")
-    app = create_app(settings_for(tiny_warehouse))
-    install_web(app, graphiql_assets_dir=tmp_path / "assets")
-    async with app_client(app) as client:
-        page = await client.get("/graphql", headers=HTML)
-        files = {path: await client.get(f"{LOCAL_PREFIX}{path}") for path in contents}
-        query = await client.get("/graphql", params={"query": "{ __typename }"})
+async def test_with_a_folder_graphiql_loads_its_files_from_the_app(tmp_path: Path) -> None:
+    contents = fake_assets(tmp_path)
+    app = graphql_app()
+    install_web(app, graphiql_assets_dir=tmp_path)
+    async with client(app) as http:
+        page = await http.get("/graphql", headers=HTML)
+        files = {path: await http.get(f"{LOCAL_PREFIX}{path}") for path in contents}
+        query = await http.get("/graphql", params={"query": "{ greeting }"})
 
     assert page.status_code == 200
     assert int(page.headers["content-length"]) == len(page.content)
@@ -64,15 +86,15 @@ async def test_with_a_folder_graphiql_loads_its_files_from_the_app(
     for asset in cdn_assets():
         assert f'"{LOCAL_PREFIX}{asset.relative_path}"' in page.text
     assert {path: response.content for path, response in files.items()} == contents
-    assert query.json() == {"data": {"__typename": "Query"}}
+    assert query.headers["content-type"] == "application/json"
+    assert query.json() == {"data": {"greeting": "hello"}}
 
 
 def test_a_folder_without_the_files_is_refused_with_the_command_that_fetches_them(
-    tiny_warehouse: Path, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
-    app = create_app(settings_for(tiny_warehouse))
     with pytest.raises(GraphiQLAssetsMissing) as refused:
-        install_web(app, graphiql_assets_dir=tmp_path)
+        install_web(graphql_app(), graphiql_assets_dir=tmp_path)
     message = str(refused.value)
     assert f"python -m graphql_api.web.fetch_graphiql_assets {tmp_path}" in message
     assert cdn_assets()[0].relative_path in message
