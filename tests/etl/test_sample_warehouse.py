@@ -1,0 +1,145 @@
+"""The warehouse built from the bundled sample, against an independent computation."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from etl.tables import TABLES, Table
+from tests.conftest import SAMPLE_DATA
+from tests.etl import reference
+from tests.etl.warehouse_tables import read_manifest, read_table
+
+SAMPLE_CSV = SAMPLE_DATA / "stocks_daily.csv"
+ARROW_TYPES = {
+    "string": pa.string(),
+    "date": pa.date32(),
+    "double": pa.float64(),
+    "bigint": pa.int64(),
+    "int": pa.int32(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+
+
+@pytest.fixture(scope="module")
+def expected_days() -> dict[tuple[str, date], reference.Day]:
+    return reference.read_days(SAMPLE_CSV)
+
+
+def _same(actual: object, expected: object) -> bool:
+    if isinstance(expected, float) and isinstance(actual, float):
+        return math.isclose(actual, expected, rel_tol=1e-12, abs_tol=1e-15)
+    return actual == expected
+
+
+def _mismatches(
+    actual: dict[object, dict[str, object]], expected: dict[object, dict[str, object]]
+) -> list[str]:
+    problems = (
+        [f"keys differ: {set(actual) ^ set(expected)}"] if set(actual) != set(expected) else []
+    )
+    for key, values in expected.items():
+        for column, value in values.items():
+            if key in actual and not _same(actual[key][column], value):
+                problems.append(f"{key} {column}: {actual[key][column]!r} != {value!r}")
+    return problems[:10]
+
+
+def test_layout_and_column_types(sample_warehouse: Path) -> None:
+    for table in TABLES:
+        folder = sample_warehouse / table.name
+        pattern = "year=*/part-*.parquet" if table.partition_keys else "part-*.parquet"
+        files = sorted(folder.glob(pattern))
+        assert files, f"{table.name}: no {pattern}"
+        if table.partition_keys:
+            years = [file.parent.name for file in files]
+            assert len(years) == len(set(years)), f"{table.name}: more than one file per year"
+        assert _arrow_columns(files[0]) == _declared_columns(table)
+    assert not (sample_warehouse / "_staging").exists()
+
+
+def _arrow_columns(file: Path) -> list[tuple[str, pa.DataType]]:
+    schema = pq.read_schema(file)
+    return [(field.name, field.type) for field in schema]
+
+
+def _declared_columns(table: Table) -> list[tuple[str, pa.DataType]]:
+    return [(column.name, ARROW_TYPES[column.type]) for column in table.columns]
+
+
+def test_daily_metrics(
+    sample_warehouse: Path, expected_days: dict[tuple[str, date], reference.Day]
+) -> None:
+    rows = read_table(sample_warehouse, "daily_metrics")
+    actual = {(row["ticker"], row["date"]): row for row in rows}
+    assert len(actual) == len(rows) == 16_194
+    expected = {
+        key: {
+            "open": day.open,
+            "high": day.high,
+            "low": day.low,
+            "close": day.close,
+            "volume": day.volume,
+            "traded_value": day.traded_value,
+            "daily_return": day.daily_return,
+            "return_30d": day.return_30d,
+            "prior_date_30d": day.prior_date_30d,
+            "prior_close_30d": day.prior_close_30d,
+            "year": day.date.year,
+        }
+        for key, day in expected_days.items()
+    }
+    assert _mismatches(actual, expected) == []  # type: ignore[arg-type]
+
+
+def test_market_daily(
+    sample_warehouse: Path, expected_days: dict[tuple[str, date], reference.Day]
+) -> None:
+    actual = {row["date"]: row for row in read_table(sample_warehouse, "market_daily")}
+    expected = reference.market_days(expected_days)
+    assert _mismatches(actual, expected) == []  # type: ignore[arg-type]
+    assert {row["year"] for row in actual.values()} == set(range(2013, 2024))
+
+
+def test_ticker_stats(
+    sample_warehouse: Path, expected_days: dict[tuple[str, date], reference.Day]
+) -> None:
+    actual = {row["ticker"]: row for row in read_table(sample_warehouse, "ticker_stats")}
+    expected = reference.ticker_stats(expected_days)
+    assert sorted(actual) == ["AAPL", "AMZN", "GOOG", "META", "NFLX", "NVDA"]
+    assert _mismatches(actual, expected) == []  # type: ignore[arg-type]
+
+
+def test_anomalies_runs_and_manifest(
+    sample_warehouse: Path, expected_days: dict[tuple[str, date], reference.Day]
+) -> None:
+    manifest = read_manifest(sample_warehouse)
+    anomalies = read_table(sample_warehouse, "anomalies")
+    assert {(row["ticker"], row["date"], row["kind"]) for row in anomalies} == (
+        reference.anomalies(expected_days)
+    )
+    assert {row["run_id"] for row in anomalies} <= {manifest["run_id"]}
+    assert read_table(sample_warehouse, "rejected_rows") == []
+    [run] = read_table(sample_warehouse, "runs")
+    assert run["run_id"] == manifest["run_id"]
+    assert run["started_at"] <= run["finished_at"]
+    counts = ("rows_read", "rows_accepted", "rows_rejected", "duplicates_collapsed", "tickers")
+    assert tuple(run[name] for name in counts) == (16_194, 16_194, 0, 0, 6)
+    assert (run["first_date"], run["last_date"]) == (date(2013, 1, 2), date(2023, 9, 21))
+    assert {key: value for key, value in manifest.items() if key != "finished_at"} == {
+        "run_id": run["run_id"],
+        "first_date": "2013-01-02",
+        "last_date": "2023-09-21",
+        "tickers": 6,
+        "rows": 16_194,
+        "rows_read": 16_194,
+        "rows_rejected": 0,
+        "duplicates_collapsed": 0,
+        "input": str(SAMPLE_DATA),
+    }
+    assert manifest["finished_at"] == run["finished_at"].strftime("%Y-%m-%dT%H:%M:%SZ")
