@@ -9,7 +9,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from graphql_api.body_limit import BodySizeLimit
 from graphql_api.config import Settings, get_settings
 from graphql_api.deps import get_context, new_request_id
 from graphql_api.engines.base import QueryEngine, QueryError, QueryTimeout
@@ -42,6 +41,7 @@ def create_app(
         title="Stock analytics",
         description="Daily stock market analytics over GraphQL at /graphql.",
         lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.include_router(
@@ -52,7 +52,6 @@ def create_app(
     )
     app.include_router(rest_router)
     _add_rest_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 
 

@@ -9,6 +9,7 @@ own cursor, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -29,6 +30,8 @@ from graphql_api.engines.base import (
 from graphql_api.engines.manifest import DatasetManifest
 
 logger = logging.getLogger(__name__)
+
+CLOSE_WAIT_SECONDS = 5.0
 
 
 @lru_cache(maxsize=512)
@@ -56,13 +59,25 @@ class DuckDBEngine:
         self._manifest: DatasetManifest | None = None
         self._manifest_checked_at = float("-inf")
         self._manifest_lock = asyncio.Lock()
+        self._running: set[duckdb.DuckDBPyConnection] = set()
 
     @property
     def name(self) -> str:
         return "duckdb"
 
     def close(self) -> None:
-        self._connection.close()
+        """Close the database once queries a timeout gave up on have been interrupted."""
+        for cursor in list(self._running):
+            _interrupt(cursor)
+        deadline = time.monotonic() + CLOSE_WAIT_SECONDS
+        while True:
+            try:
+                self._connection.close()
+                return
+            except duckdb.Error:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     async def manifest(self) -> DatasetManifest:
         due = time.monotonic() - self._manifest_checked_at >= self._manifest_check_seconds
@@ -72,7 +87,11 @@ class DuckDBEngine:
             if self._manifest is None or due:
                 current = await asyncio.to_thread(self._read_manifest)
                 if self._manifest is None or current.run_id != self._manifest.run_id:
-                    await asyncio.to_thread(self._create_views)
+                    try:
+                        await asyncio.to_thread(self._create_views)
+                    except duckdb.Error as error:
+                        logger.error("duckdb cannot read %s: %s", self._warehouse, error)
+                        raise QueryFailed("DuckDB could not read the warehouse tables") from error
                     logger.info("dataset version %s (%s)", current.run_id, self._warehouse)
                 self._manifest = current
                 self._manifest_checked_at = time.monotonic()
@@ -84,13 +103,14 @@ class DuckDBEngine:
         values = [list(value) if isinstance(value, tuple) else value for value in parameters]
         async with self._slots:
             cursor = self._connection.cursor()
+            self._running.add(cursor)
             started = time.perf_counter()
             try:
                 rows = await asyncio.wait_for(
-                    asyncio.to_thread(_run, cursor, sql, values), self._timeout_seconds
+                    asyncio.to_thread(self._run, cursor, sql, values), self._timeout_seconds
                 )
             except TimeoutError as timeout:
-                cursor.interrupt()
+                _interrupt(cursor)
                 raise QueryTimeout(
                     f"the query took longer than {self._timeout_seconds:g}s and was stopped"
                 ) from timeout
@@ -103,6 +123,18 @@ class DuckDBEngine:
                 "duckdb: %d rows in %.1f ms", len(rows), 1e3 * (time.perf_counter() - started)
             )
             return rows
+
+    def _run(
+        self, cursor: duckdb.DuckDBPyConnection, sql: str, values: Sequence[object]
+    ) -> list[Row]:
+        """In a worker thread; the cursor counts as running until this returns."""
+        try:
+            cursor.execute(sql, values)
+            names = [column[0] for column in cursor.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+            self._running.discard(cursor)
 
     def _read_manifest(self) -> DatasetManifest:
         path = self._warehouse / DATASET_MANIFEST
@@ -117,11 +149,18 @@ class DuckDBEngine:
             raise DatasetUnavailable(f"{path} is not a valid dataset manifest") from malformed
 
     def _create_views(self) -> None:
+        cursor = self._connection.cursor()
+        try:
+            self._create_views_with(cursor)
+        finally:
+            cursor.close()
+
+    def _create_views_with(self, cursor: duckdb.DuckDBPyConnection) -> None:
         for table in TABLES:
             files = _parquet_glob(self._warehouse, table)
             if not any(self._warehouse.glob(str(files.relative_to(self._warehouse)))):
                 continue
-            relation = self._connection.read_parquet(str(files), hive_partitioning=True)
+            relation = cursor.read_parquet(str(files), hive_partitioning=True)
             relation.create_view(table.name, replace=True)
 
 
@@ -130,10 +169,7 @@ def _parquet_glob(warehouse: Path, table: Table) -> Path:
     return warehouse.joinpath(table.name, *partition_levels, "*.parquet")
 
 
-def _run(cursor: duckdb.DuckDBPyConnection, sql: str, values: Sequence[object]) -> list[Row]:
-    try:
-        cursor.execute(sql, values)
-        names = [column[0] for column in cursor.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    finally:
-        cursor.close()
+def _interrupt(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Stop the cursor's query, if it has not finished (and closed the cursor) already."""
+    with contextlib.suppress(duckdb.Error):
+        cursor.interrupt()

@@ -83,7 +83,9 @@ def load_sample_truth(csv: Path = SAMPLE_CSV) -> SampleTruth:
 def _with_thirty_day_returns(group: pd.DataFrame) -> pd.DataFrame:
     """For each day d, the latest trading day on or before d - 30 days (merge_asof, backward)."""
     lookups = pd.DataFrame({"date": group["date"], "cutoff": group["date"] - pd.Timedelta(days=30)})
-    history = group[["date", "close"]].rename(columns={"date": "prior_date", "close": "prior_close"})
+    history = group[["date", "close"]].rename(
+        columns={"date": "prior_date", "close": "prior_close"}
+    )
     matched = pd.merge_asof(
         lookups.sort_values("cutoff"),
         history.sort_values("prior_date"),

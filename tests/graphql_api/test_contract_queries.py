@@ -200,10 +200,10 @@ async def test_stock_with_ranges_and_prices(client: httpx.AsyncClient, truth: Sa
     start, end = date(2020, 2, 15), date(2020, 6, 30)
     data = await graphql(
         client,
-        "query($from: Date!, $to: Date!) { stock(ticker: \"NVDA\") { ticker"
+        'query($from: Date!, $to: Date!) { stock(ticker: "NVDA") { ticker'
         " averageTradedValue(from: $from, to: $to) annualizedVolatility(from: $from, to: $to)"
         " prices(from: $from, to: $to) { date open high low close volume dailyReturn"
-        " return30d } } unknown: stock(ticker: \"NOPE\") { ticker } }",
+        ' return30d } } unknown: stock(ticker: "NOPE") { ticker } }',
         **{"from": start.isoformat(), "to": end.isoformat()},
     )
     stock = data["stock"]

@@ -51,7 +51,9 @@ def graphql_http_module() -> Path:
     return module
 
 
-def test_every_audit_passes_without_warnings(graphql_http_module: Path, tiny_warehouse: Path) -> None:
+def test_every_audit_passes_without_warnings(
+    graphql_http_module: Path, tiny_warehouse: Path
+) -> None:
     with serving(tiny_warehouse) as url:
         done = subprocess.run(
             ["node", str(AUDIT_SCRIPT), str(graphql_http_module), f"{url}/graphql"],

@@ -113,7 +113,9 @@ def _market(metrics: list[dict[str, object]]) -> list[dict[str, object]]:
             {
                 "date": day,
                 "average_return": statistics.fmean(returns) if returns else None,
-                "average_traded_value": statistics.fmean(float(str(r["traded_value"])) for r in rows),
+                "average_traded_value": statistics.fmean(
+                    float(str(r["traded_value"])) for r in rows
+                ),
                 "tickers": len(rows),
                 "return_tickers": len(returns),
                 "year": rows[0]["year"],
@@ -131,7 +133,9 @@ def _stats(ticker: str, rows: list[dict[str, object]]) -> dict[str, object]:
         "trading_days": len(rows),
         "average_traded_value": statistics.fmean(float(str(r["traded_value"])) for r in rows),
         "annualized_volatility": (
-            statistics.stdev(returns) * math.sqrt(TRADING_DAYS_PER_YEAR) if len(returns) > 1 else None
+            statistics.stdev(returns) * math.sqrt(TRADING_DAYS_PER_YEAR)
+            if len(returns) > 1
+            else None
         ),
         "returns": len(returns),
     }
