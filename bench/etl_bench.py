@@ -117,7 +117,7 @@ def _environment(event_log: Path | None) -> dict[str, str]:
     if event_log is not None:
         event_log.mkdir(parents=True, exist_ok=True)
         env["PYSPARK_SUBMIT_ARGS"] = (
-            f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir={event_log.as_uri()}"
+            f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir={event_log.resolve().as_uri()}"
             " pyspark-shell"
         )
     return env
