@@ -68,7 +68,7 @@ class DataPipelineStack(Stack):
             "AthenaResults",
             name=results_name,
             access_logs=logs,
-            retain=False,
+            retain=retain,
             expire_after_days=pipeline.results_expiry_days,
         )
         catalog = WarehouseCatalog(
@@ -186,7 +186,8 @@ class DataPipelineStack(Stack):
         acknowledge(
             role,
             f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(_cfn(raw))}.Arn>/*]",
-            reason + "write grant on the raw bucket, where it writes under raw/sample/ only.",
+            reason
+            + "write grant on the whole raw bucket; the handler writes under raw/sample/ only.",
         )
         if handler is not None:
             acknowledge(

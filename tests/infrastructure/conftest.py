@@ -1,0 +1,39 @@
+"""One synth per configuration per test session, shared by every test here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infrastructure.config import environment_config
+from tests.infrastructure.synth import (
+    TEST_CERTIFICATE_ARN,
+    TEST_DOMAIN,
+    Synthesized,
+    synthesize,
+)
+
+
+@pytest.fixture(scope="session")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return synthesize(environment_config("dev"), _outdir(tmp_path_factory, "dev"))
+
+
+@pytest.fixture(scope="session")
+def prod(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    config = environment_config(
+        "prod", certificate_arn=TEST_CERTIFICATE_ARN, domain_name=TEST_DOMAIN
+    )
+    return synthesize(config, _outdir(tmp_path_factory, "prod"))
+
+
+@pytest.fixture(scope="session", params=["dev", "prod"])
+def synthesized(request: pytest.FixtureRequest) -> Synthesized:
+    """Both environments, for checks that hold in each."""
+    result: Synthesized = request.getfixturevalue(request.param)
+    return result
+
+
+def _outdir(factory: pytest.TempPathFactory, name: str) -> Path:
+    return factory.mktemp(f"cdk-{name}")

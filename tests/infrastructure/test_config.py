@@ -1,0 +1,78 @@
+"""Per-environment config: sensible defaults, and bad settings refused with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from infrastructure.config import (
+    ApiConfig,
+    ConfigError,
+    EnvironmentConfig,
+    PipelineConfig,
+    environment_config,
+)
+from tests.infrastructure.synth import TEST_CERTIFICATE_ARN, TEST_DOMAIN
+
+
+def test_dev_and_prod_differ_where_they_should() -> None:
+    dev = environment_config("dev")
+    prod = environment_config("prod", certificate_arn=TEST_CERTIFICATE_ARN, domain_name=TEST_DOMAIN)
+    assert dev.api.https is None
+    assert dev.api.allow_plain_http
+    assert prod.api.https is not None
+    assert not prod.api.allow_plain_http
+    assert dev.pipeline.deploy_sample
+    assert not prod.pipeline.deploy_sample
+    assert not dev.retain_data
+    assert prod.retain_data
+    assert prod.api.min_capacity >= 2
+
+
+def test_region_override() -> None:
+    assert environment_config("dev").region == "us-east-1"
+    assert environment_config("dev", region="eu-west-1").region == "eu-west-1"
+    with pytest.raises(ConfigError, match="not an AWS region"):
+        environment_config("dev", region="Ireland")
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: environment_config("staging"), "unknown environment 'staging'"),
+        (lambda: environment_config("prod"), "serves HTTPS only"),
+        (
+            lambda: environment_config("prod", certificate_arn=TEST_CERTIFICATE_ARN),
+            "go together",
+        ),
+        (
+            lambda: environment_config(
+                "prod", certificate_arn="arn:aws:iam::1:cert", domain_name=TEST_DOMAIN
+            ),
+            "not an ACM ARN",
+        ),
+        (lambda: ApiConfig(cpu=256, memory_mib=4096, allow_plain_http=True), "not valid with cpu"),
+        (lambda: ApiConfig(cpu=300, allow_plain_http=True), "cpu 300"),
+        (
+            lambda: ApiConfig(min_capacity=3, desired_count=2, allow_plain_http=True),
+            "min_capacity",
+        ),
+        (lambda: PipelineConfig(glue_workers=1), "at least 2"),
+        (lambda: PipelineConfig(glue_worker_type="Standard"), "glue_worker_type"),
+        (lambda: PipelineConfig(schedule="every day"), "EventBridge expression"),
+        (lambda: PipelineConfig(bytes_scanned_cutoff=1_000), "10 MB"),
+        (lambda: PipelineConfig(partition_years=(2100, 1990)), "partition_years"),
+        (
+            lambda: EnvironmentConfig(
+                name="dev",
+                pipeline=PipelineConfig(),
+                api=ApiConfig(allow_plain_http=True),
+                log_retention_days=13,
+            ),
+            "log_retention_days 13",
+        ),
+    ],
+)
+def test_bad_settings_are_refused(build: object, message: str) -> None:
+    assert callable(build)
+    with pytest.raises(ConfigError, match=message):
+        build()
