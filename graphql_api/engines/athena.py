@@ -76,13 +76,15 @@ class AthenaOptions:
 
 
 @asynccontextmanager
-async def open_athena_engine(settings: Settings) -> AsyncIterator[AthenaEngine]:
+async def open_athena_engine(
+    settings: Settings, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> AsyncIterator[AthenaEngine]:
     """Open the Athena and S3 clients once; close them when the app shuts down."""
     session = aioboto3.Session(region_name=settings.aws_region)
     config = AioConfig(
         connect_timeout=5,
         read_timeout=max(10.0, settings.athena_poll_max_seconds * 4),
-        retries={"max_attempts": 1, "mode": "standard"},  # throttling is retried here
+        retries={"total_max_attempts": 1, "mode": "standard"},  # throttling is retried here
     )
     async with AsyncExitStack() as stack:
         athena = await stack.enter_async_context(
@@ -91,14 +93,22 @@ async def open_athena_engine(settings: Settings) -> AsyncIterator[AthenaEngine]:
         s3 = await stack.enter_async_context(
             session.client("s3", endpoint_url=settings.aws_endpoint_url, config=config)
         )
-        yield AthenaEngine(athena, s3, AthenaOptions.from_settings(settings))
+        yield AthenaEngine(athena, s3, AthenaOptions.from_settings(settings), sleep=sleep)
 
 
 class AthenaEngine:
     """QueryEngine over Athena; `athena` and `s3` are open aioboto3 clients."""
 
-    def __init__(self, athena: Any, s3: Any, options: AthenaOptions) -> None:
+    def __init__(
+        self,
+        athena: Any,
+        s3: Any,
+        options: AthenaOptions,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self._athena = athena
+        self._sleep = sleep
         self._s3 = s3
         self._options = options
         self._slots = asyncio.Semaphore(options.max_concurrent_queries)
@@ -176,7 +186,7 @@ class AthenaEngine:
             state = status.get("State")
             if state in TERMINAL_STATES:
                 break
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
             delay = min(delay * 2, self._options.poll_max_seconds)
         if state == "SUCCEEDED":
             return execution
@@ -244,7 +254,7 @@ class AthenaEngine:
                 )
                 attempt += 1
                 logger.info("athena throttled (%s); retry %d", code, attempt)
-                await asyncio.sleep(random.uniform(0, cap))
+                await self._sleep(random.uniform(0, cap))
 
     async def _read_manifest(self) -> DatasetManifest:
         bucket, key = self._options.manifest_bucket, self._options.manifest_key

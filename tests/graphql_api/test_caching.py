@@ -1,0 +1,74 @@
+"""The result cache through the app: single flight, hits, and a new dataset version."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from graphql_api.main import create_app
+from graphql_api.services.market import MOST_VALUABLE_DAY
+from tests.graphql_api.conftest import (
+    CountingEngine,
+    app_client,
+    counting_opener,
+    settings_for,
+    tiny_days,
+)
+from tests.graphql_api.tiny_warehouse import write_manifest, write_warehouse
+
+QUERY = {"query": "{ mostValuableDay { date averageTradedValue } }"}
+
+
+def calls(counter: CountingEngine, statement: str) -> int:
+    return sum(1 for seen, _ in counter.statements if seen == statement)
+
+
+async def test_fifty_concurrent_identical_requests_make_one_engine_call(
+    tiny_warehouse: Path,
+) -> None:
+    counters: list[CountingEngine] = []
+    app = create_app(settings_for(tiny_warehouse), engine_opener=counting_opener(counters))
+    async with app_client(app) as client:
+        responses = await asyncio.gather(*(client.post("/graphql", json=QUERY) for _ in range(50)))
+        again = await client.post("/graphql", json=QUERY)
+    bodies = {response.text for response in [*responses, again]}
+    assert len(bodies) == 1
+    assert "errors" not in responses[0].json()
+    assert calls(counters[0], MOST_VALUABLE_DAY) == 1
+
+
+async def test_a_new_dataset_version_is_a_miss(tmp_path: Path) -> None:
+    warehouse = write_warehouse(tmp_path / "warehouse", tiny_days(), run_id="run-1")
+    counters: list[CountingEngine] = []
+    app = create_app(settings_for(warehouse), engine_opener=counting_opener(counters))
+    async with app_client(app) as client:
+        first = (await client.post("/graphql", json=QUERY)).json()
+        await client.post("/graphql", json=QUERY)
+        assert calls(counters[0], MOST_VALUABLE_DAY) == 1
+
+        write_manifest(warehouse, tiny_days(), run_id="run-2")
+        after_new_manifest = (await client.post("/graphql", json=QUERY)).json()
+        assert calls(counters[0], MOST_VALUABLE_DAY) == 2
+        assert after_new_manifest == first
+
+        doubled = [d.__class__(d.ticker, d.date, d.close, d.volume * 2) for d in tiny_days()]
+        write_warehouse(warehouse, doubled, run_id="run-3")
+        after_new_run = (await client.post("/graphql", json=QUERY)).json()
+        version = (await client.post("/graphql", json={"query": "{ dataset { version } }"})).json()
+    assert calls(counters[0], MOST_VALUABLE_DAY) == 3
+    old_value = first["data"]["mostValuableDay"]["averageTradedValue"]
+    assert after_new_run["data"]["mostValuableDay"]["averageTradedValue"] == 2 * old_value
+    assert version == {"data": {"dataset": {"version": "run-3"}}}
+
+
+async def test_a_failure_is_not_cached(tiny_warehouse: Path) -> None:
+    counters: list[CountingEngine] = []
+    app = create_app(
+        settings_for(tiny_warehouse, query_timeout_seconds=1e-6),
+        engine_opener=counting_opener(counters),
+    )
+    async with app_client(app) as client:
+        for _ in range(2):
+            body = (await client.post("/graphql", json=QUERY)).json()
+            assert body["errors"][0]["extensions"]["code"] == "QUERY_TIMEOUT"
+    assert calls(counters[0], MOST_VALUABLE_DAY) == 2

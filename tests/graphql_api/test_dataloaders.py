@@ -1,0 +1,57 @@
+"""Per-stock fields cost a fixed number of engine queries, however many tickers there are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphql_api.main import create_app
+from tests.graphql_api.conftest import (
+    CountingEngine,
+    app_client,
+    counting_opener,
+    settings_for,
+    tiny_days,
+)
+from tests.graphql_api.tiny_warehouse import write_warehouse
+
+WHOLE_HISTORY = "{ stocks { ticker annualizedVolatility averageTradedValue } }"
+RANGED = """{ stocks { ticker
+  annualizedVolatility(from: "2020-01-01", to: "2020-01-31")
+  averageTradedValue(from: "2020-01-01", to: "2020-01-31")
+  again: averageTradedValue(from: "2020-01-01", to: "2020-01-31")
+  february: averageTradedValue(from: "2020-02-01", to: "2020-02-28")
+  prices(from: "2020-01-02", to: "2020-01-03") { date close } } }"""
+
+
+async def engine_calls(warehouse: Path, query: str) -> tuple[int, dict[str, object]]:
+    counters: list[CountingEngine] = []
+    settings = settings_for(warehouse, cache_max_entries=0)
+    async with app_client(create_app(settings, engine_opener=counting_opener(counters))) as client:
+        body = (await client.post("/graphql", json={"query": query})).json()
+    assert "errors" not in body, body
+    return len(counters[0].statements), body["data"]
+
+
+@pytest.mark.parametrize(("query", "expected_calls"), [(WHOLE_HISTORY, 1), (RANGED, 4)])
+async def test_engine_calls_do_not_grow_with_tickers(
+    tmp_path: Path, query: str, expected_calls: int
+) -> None:
+    few = write_warehouse(tmp_path / "two", tiny_days(("AAA", "BBB")))
+    many = write_warehouse(tmp_path / "seven", tiny_days([f"T{i}" for i in range(7)]))
+    few_calls, few_data = await engine_calls(few, query)
+    many_calls, many_data = await engine_calls(many, query)
+    assert len(few_data["stocks"]) == 2  # type: ignore[arg-type]
+    assert len(many_data["stocks"]) == 7  # type: ignore[arg-type]
+    # ticker_stats once; one statistics query per distinct range (January, February)
+    # and one prices query for every ticker at once.
+    assert few_calls == many_calls == expected_calls
+
+
+async def test_stock_by_ticker_shares_the_batch(tiny_warehouse: Path) -> None:
+    query = '{ a: stock(ticker: "AAA") { ticker } b: stock(ticker: "BBB") { ticker } '
+    query += 'c: stock(ticker: "CCC") { ticker } }'
+    calls, data = await engine_calls(tiny_warehouse, query)
+    assert data == {"a": {"ticker": "AAA"}, "b": {"ticker": "BBB"}, "c": None}
+    assert calls == 1
