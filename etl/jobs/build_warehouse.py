@@ -79,26 +79,28 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             raw = read_raw_input(spark, options.input)
             say(f"  {len(raw.files)} input file(s) under {options.input}")
         with _step(say, "validate"):
-            judged = _cache(resolve_duplicates(parse_rows(raw.rows)), cached)
+            # Every later window and aggregate is per ticker: shuffle by it once.
+            parsed = parse_rows(raw.rows).repartition("ticker")
+            judged = _cache(resolve_duplicates(parsed), cached)
             outcomes = [tuple(row) for row in count_outcomes(judged).collect()]
             accounting = Accounting.from_outcomes(outcomes, [f.name for f in raw.files])
             _require_valid_rows(accounting)
         with _step(say, "compute"):
             metrics = _cache(_daily_metrics(select_accepted_rows(judged)), cached)
-            anomalies = flag_anomalies(metrics, run_id)
-            overview = metrics.agg(F.countDistinct("ticker"), F.min("date"), F.max("date")).first()
-            anomaly_counts = {row[0]: row[1] for row in anomalies.groupBy("kind").count().collect()}
+            tickers = _cache(summarize_tickers(metrics), cached)
+            anomalies = _cache(flag_anomalies(metrics, run_id), cached)
+            overview = tickers.agg(F.count("ticker"), F.min("first_date"), F.max("last_date"))
+            ticker_count, first_date, last_date = overview.first() or (0, None, None)
+            anomaly_counts: dict[str, int] = dict(anomalies.groupBy("kind").count().collect())
         with _step(say, "write"):
             writer = WarehouseWriter(spark, options.warehouse, run_id)
             try:
                 writer.stage(DAILY_METRICS, metrics, sort_by=("ticker", "date"))
-                writer.stage(
-                    MARKET_DAILY, summarize_market_days(metrics).transform(add_year), ("date",)
-                )
-                writer.stage(TICKER_STATS, summarize_tickers(metrics), ("ticker",))
+                market_days = summarize_market_days(metrics).transform(add_year)
+                writer.stage(MARKET_DAILY, market_days, sort_by=("date",))
+                writer.stage(TICKER_STATS, tickers, sort_by=("ticker",))
                 writer.stage(REJECTED_ROWS, select_rejected_rows(judged, run_id))
-                writer.stage(ANOMALIES, anomalies, ("ticker", "date", "kind"))
-                assert overview is not None
+                writer.stage(ANOMALIES, anomalies, sort_by=("ticker", "date", "kind"))
                 summary = RunSummary(
                     run_id=run_id,
                     input=options.input,
@@ -106,9 +108,9 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                     started_at=started_at,
                     finished_at=datetime.now(UTC),
                     accounting=accounting,
-                    tickers=overview[0],
-                    first_date=overview[1],
-                    last_date=overview[2],
+                    tickers=ticker_count,
+                    first_date=first_date,
+                    last_date=last_date,
                     anomalies_by_kind=anomaly_counts,
                 )
                 writer.stage(RUNS, _runs_row(spark, summary))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from etl.tables import RETURN_30D_LOOKBACK_DAYS
@@ -19,8 +19,7 @@ def add_daily_returns(prices: DataFrame) -> DataFrame:
     Null on the ticker's first day; calendar gaps do not matter. Expects one row
     per ticker and date.
     """
-    by_date = Window.partitionBy("ticker").orderBy("date")
-    previous_close = F.lag("close").over(by_date)
+    previous_close = F.lag("close").over(Window.partitionBy("ticker").orderBy(_day_number()))
     return prices.withColumn("daily_return", F.col("close") / previous_close - 1)
 
 
@@ -32,10 +31,9 @@ def add_thirty_day_returns(
     prior_date_30d is the ticker's latest trading day on or before date -
     `lookback_days`; all three columns are null when the ticker has none.
     """
-    day_number = F.datediff(F.col("date"), F.lit("1970-01-01").cast("date"))
     far_enough_back = (
         Window.partitionBy("ticker")
-        .orderBy(day_number)
+        .orderBy(_day_number())
         .rangeBetween(Window.unboundedPreceding, -lookback_days)
     )
     return (
@@ -48,3 +46,11 @@ def add_thirty_day_returns(
 def add_year(frame: DataFrame) -> DataFrame:
     """year = calendar year of `date`, the partition key."""
     return frame.withColumn("year", F.year("date"))
+
+
+def _day_number() -> Column:
+    """Days since 1970-01-01: orders by date, and a RANGE frame can count days on it.
+
+    Both return windows order by this same expression, so Spark sorts once.
+    """
+    return F.datediff(F.col("date"), F.lit("1970-01-01").cast("date"))

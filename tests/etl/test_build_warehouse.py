@@ -1,0 +1,194 @@
+"""The whole job on small messy inputs: accounting, rejects, idempotence, clean failures."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+from etl.io import InputError
+from etl.jobs.build_warehouse import run
+from etl.options import JobOptions
+from etl.summary import RunSummary
+from etl.tables import TABLES
+from tests.etl.warehouse_tables import read_manifest, read_table
+
+HEADER_A = " Date , TICKER ,Open,High,Low,Close,Volume,adjusted"
+ROWS_A = [  # newest first, as real files often are
+    "2024-02-05,AAA,16,17,15,16.5,1000,0",
+    "2024-01-03,AAA,10,12,9,11,1000,0",
+    "2024-01-02,AAA,10,12,9,10,1000,0",
+    "2024-13-45,AAA,10,12,9,10,1000,0",
+    "2024-01-04,  ,10,12,9,10,1000,0",
+    "2024-01-04,AAA,10,12,9,NaN,1000,0",
+    "2024-01-04,AAA,abc,12,9,10,1000,0",
+    "2024-01-04,AAA,10,12,9,10,1.5,0",
+    "2024-01-05,AAA,10,12,9,12,1000,0",
+]
+HEADER_B = "symbol,date,open,high,low,close,volume"
+ROWS_B = [
+    "AAA,2024-01-02,10.0,12,9,10,1000",  # the same row as in a.csv: collapsed
+    "AAA,2024-01-05,10,12,9,13,1000",  # same day as a.csv, another close: both rejected
+    "BBB,2024-01-02,20,21,19,20,0",
+    "BBB,2024-01-03,20,31,19,30,500",
+    "BBB,2024-01-03,20,31,19,30,500",  # collapsed
+]
+
+
+def _write_messy_input(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "prices a.csv").write_text("\n".join([HEADER_A, *ROWS_A]) + "\n")
+    with gzip.open(folder / "b.csv.gz", "wt") as out:
+        out.write("\n".join([HEADER_B, *ROWS_B]) + "\n")
+    (folder / "README.md").write_text("# not data\n")
+    return folder
+
+
+def _run(spark: SparkSession, source: Path | str, warehouse: Path | str) -> RunSummary:
+    return run(spark, JobOptions(str(source), str(warehouse)), report=lambda _message: None)
+
+
+def test_messy_input_is_accounted_for_row_by_row(spark: SparkSession, tmp_path: Path) -> None:
+    source = _write_messy_input(tmp_path / "in")
+    warehouse = tmp_path / "wh"
+    # A file: URI takes the path every non-local warehouse (S3) takes.
+    summary = _run(spark, source, warehouse.as_uri())
+
+    counts = summary.accounting
+    assert (counts.rows_read, counts.rows_accepted, counts.duplicates_collapsed) == (14, 5, 2)
+    assert {reason: rows for reason, rows in counts.rejected_by_reason.items() if rows} == {
+        "bad_date": 1,
+        "missing_ticker": 1,
+        "bad_close": 1,
+        "bad_price": 1,
+        "bad_volume": 1,
+        "conflicting_duplicate": 2,
+    }
+    assert summary.anomalies_by_kind == {"zero_volume": 1, "large_move": 2}
+    assert (summary.tickers, summary.first_date, summary.last_date) == (
+        2,
+        date(2024, 1, 2),
+        date(2024, 2, 5),
+    )
+
+    rejected = {
+        (Path(row["source_file"]).name, row["line"]): row["reason"]
+        for row in read_table(warehouse, "rejected_rows")
+    }
+    assert rejected == {
+        ("prices a.csv", 5): "bad_date",
+        ("prices a.csv", 6): "missing_ticker",
+        ("prices a.csv", 7): "bad_close",
+        ("prices a.csv", 8): "bad_price",
+        ("prices a.csv", 9): "bad_volume",
+        ("prices a.csv", 10): "conflicting_duplicate",
+        ("b.csv.gz", 3): "conflicting_duplicate",
+    }
+    [missing_ticker] = [
+        row for row in read_table(warehouse, "rejected_rows") if row["reason"] == "missing_ticker"
+    ]
+    assert (missing_ticker["ticker"], missing_ticker["run_id"]) == ("  ", summary.run_id)
+    assert missing_ticker["source_file"] == str(source / "prices a.csv")
+
+    metrics = {(row["ticker"], row["date"]): row for row in read_table(warehouse, "daily_metrics")}
+    assert sorted(metrics) == [
+        ("AAA", date(2024, 1, 2)),
+        ("AAA", date(2024, 1, 3)),
+        ("AAA", date(2024, 2, 5)),
+        ("BBB", date(2024, 1, 2)),
+        ("BBB", date(2024, 1, 3)),
+    ]
+    # The conflicting 2024-01-05 rows are gone: 02-05 looks back to 01-03 (02-05 - 30 = 01-06).
+    latest = metrics[("AAA", date(2024, 2, 5))]
+    assert latest["daily_return"] == pytest.approx(16.5 / 11 - 1)
+    assert (latest["prior_date_30d"], latest["return_30d"]) == (
+        date(2024, 1, 3),
+        pytest.approx(16.5 / 11 - 1),
+    )
+    anomalies = {
+        (row["ticker"], row["date"], row["kind"]) for row in read_table(warehouse, "anomalies")
+    }
+    assert anomalies == {
+        ("AAA", date(2024, 2, 5), "large_move"),
+        ("BBB", date(2024, 1, 2), "zero_volume"),
+        ("BBB", date(2024, 1, 3), "large_move"),
+    }
+    [run_row] = read_table(warehouse, "runs")
+    assert (run_row["rows_read"], run_row["rows_rejected"], run_row["duplicates_collapsed"]) == (
+        14,
+        7,
+        2,
+    )
+    manifest = read_manifest(warehouse)
+    assert (manifest["run_id"], manifest["rows"], manifest["rows_read"]) == (summary.run_id, 5, 14)
+    assert "rows read             14" in summary.render()
+    assert "    conflicting_duplicate 2" in summary.render()
+
+
+def _snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows, sorted, without the columns that name the run."""
+    per_run = {"run_id", "started_at", "finished_at"}
+    snapshot = {}
+    for table in TABLES:
+        rows = read_table(warehouse, table.name)
+        snapshot[table.name] = sorted(
+            tuple(str(value) for key, value in row.items() if key not in per_run) for row in rows
+        )
+    return snapshot
+
+
+def test_running_twice_gives_the_same_tables(spark: SparkSession, tmp_path: Path) -> None:
+    source = _write_messy_input(tmp_path / "in")
+    warehouse = tmp_path / "wh"
+    first = _run(spark, source, warehouse)
+    before = _snapshot(warehouse)
+    files_before = sorted(path.name for path in warehouse.rglob("*.parquet"))
+    second = _run(spark, source, warehouse)
+
+    assert _snapshot(warehouse) == before
+    assert before["daily_metrics"]
+    assert before["rejected_rows"]
+    assert len(files_before) == len(list(warehouse.rglob("*.parquet")))
+    assert first.run_id != second.run_id
+    assert read_manifest(warehouse)["run_id"] == second.run_id
+    assert sorted(path.name for path in warehouse.iterdir()) == [
+        "_dataset.json",
+        *sorted(table.name for table in TABLES),
+    ]
+
+
+def test_a_missing_column_fails_and_writes_nothing(spark: SparkSession, tmp_path: Path) -> None:
+    source = _write_messy_input(tmp_path / "in")
+    warehouse = tmp_path / "wh"
+    _run(spark, source, warehouse)
+    before = {path: path.read_bytes() for path in warehouse.rglob("*") if path.is_file()}
+    (source / "c.csv").write_text("date,ticker,open,high,low,close\n2024-01-09,AAA,1,2,0.5,1\n")
+
+    with pytest.raises(InputError, match=r"c\.csv: missing required column 'volume'"):
+        _run(spark, source, warehouse)
+    after = {path: path.read_bytes() for path in warehouse.rglob("*") if path.is_file()}
+    assert after == before
+
+
+def test_no_valid_row_fails_and_writes_nothing(spark: SparkSession, tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "bad.csv").write_text(
+        "date,open,high,low,close,volume,ticker\n2024-02-30,1,2,0.5,1,10,A\n2024-01-02,1,2,0.5,0,10,A\n"
+    )
+    warehouse = tmp_path / "wh"
+    with pytest.raises(InputError, match=r"no valid row in .*bad\.csv"):
+        _run(spark, source, warehouse)
+    assert not warehouse.exists()
+
+
+def test_a_file_without_a_valid_row_fails_the_run(spark: SparkSession, tmp_path: Path) -> None:
+    source = _write_messy_input(tmp_path / "in")
+    (source / "header_only.csv").write_text("date,open,high,low,close,volume,ticker\n")
+    warehouse = tmp_path / "wh"
+    with pytest.raises(InputError, match=r"no valid row in .*header_only\.csv"):
+        _run(spark, source, warehouse)
+    assert not warehouse.exists()
