@@ -124,6 +124,7 @@ class EtlJob(Construct):
         warehouse_prefix: str,
     ) -> None:
         stack = Stack.of(self)
+        warehouse_keys = warehouse_prefix.rstrip("/")
         statements = [
             iam.PolicyStatement(
                 sid="ReadJobCode",
@@ -134,12 +135,12 @@ class EtlJob(Construct):
                 ],
             ),
             iam.PolicyStatement(
+                # Unconditional: with s3:ListBucket, a HEAD on a missing key (which
+                # Hadoop's S3 file system sends for every "directory") is a 404, not
+                # a 403. Both buckets hold nothing but the raw and warehouse prefixes.
                 sid="ListRawAndWarehouse",
                 actions=["s3:ListBucket"],
                 resources=[raw_bucket.arn, warehouse_bucket.arn],
-                conditions={
-                    "StringLike": {"s3:prefix": [f"{raw_prefix}*", f"{warehouse_prefix}*"]}
-                },
             ),
             iam.PolicyStatement(
                 sid="LocateBuckets",
@@ -154,7 +155,9 @@ class EtlJob(Construct):
             iam.PolicyStatement(
                 sid="ReplaceWarehouse",
                 actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                resources=[warehouse_bucket.objects_arn(warehouse_prefix)],
+                # `warehouse*`, not `warehouse/*`: the writer may also put the
+                # `warehouse_$folder$` directory marker beside the prefix.
+                resources=[warehouse_bucket.objects_arn(warehouse_keys)],
             ),
             iam.PolicyStatement(
                 sid="WriteJobLogs",
@@ -190,9 +193,9 @@ class EtlJob(Construct):
         )
         acknowledge(
             policy,
-            f"AwsSolutions-IAM5[Resource::{warehouse_bucket.nag_objects_arn(warehouse_prefix)}]",
+            f"AwsSolutions-IAM5[Resource::{warehouse_bucket.nag_objects_arn(warehouse_keys)}]",
             "Each run replaces the warehouse tables' Parquet files, whose names Spark "
-            "generates; the wildcard is only the object keys below the warehouse prefix.",
+            "generates; the wildcard is only the object keys of the warehouse prefix.",
         )
         acknowledge(
             policy,

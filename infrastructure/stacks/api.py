@@ -69,6 +69,7 @@ def container_environment(warehouse: WarehouseQueryAccess) -> dict[str, str]:
     """The API's settings (graphql_api's Settings) for the Athena engine."""
     return {
         "STOCK_ANALYTICS_ENGINE": "athena",
+        "STOCK_ANALYTICS_WAREHOUSE": warehouse.warehouse_bucket.uri(warehouse.warehouse_prefix),
         "STOCK_ANALYTICS_ATHENA_DATABASE": warehouse.database_name,
         "STOCK_ANALYTICS_ATHENA_WORKGROUP": warehouse.workgroup_name,
         "STOCK_ANALYTICS_ATHENA_OUTPUT": warehouse.output_location,

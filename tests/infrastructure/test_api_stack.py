@@ -93,6 +93,9 @@ def test_container_settings_point_at_the_pipeline_resources(synthesized: Synthes
     output = render(workgroup["WorkGroupConfiguration"]["ResultConfiguration"]["OutputLocation"])
     assert settings == {
         "STOCK_ANALYTICS_ENGINE": "athena",
+        "STOCK_ANALYTICS_WAREHOUSE": render(
+            only(synthesized.pipeline, "AWS::Glue::Job")["DefaultArguments"]["--warehouse"]
+        ),
         "STOCK_ANALYTICS_ATHENA_DATABASE": only(synthesized.pipeline, "AWS::Glue::Database")[
             "DatabaseInput"
         ]["Name"],

@@ -91,7 +91,9 @@ def test_glue_job_role_reads_raw_writes_warehouse_only(dev: Synthesized) -> None
         return f"arn:${{AWS::Partition}}:s3:::stock-analytics-dev-{purpose}-{account}-us-east-1"
 
     assert by_sid["ReadRaw"]["Resource"] == bucket("raw") + "/raw/*"
-    assert by_sid["ReplaceWarehouse"]["Resource"] == bucket("curated") + "/warehouse/*"
+    assert by_sid["ReplaceWarehouse"]["Resource"] == bucket("curated") + "/warehouse*"
+    assert "Condition" not in by_sid["ListRawAndWarehouse"]
+    assert set(by_sid["ListRawAndWarehouse"]["Resource"]) == {bucket("raw"), bucket("curated")}
     assert set(by_sid["ReplaceWarehouse"]["Action"]) == {
         "s3:GetObject",
         "s3:PutObject",
