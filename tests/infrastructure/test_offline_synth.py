@@ -25,7 +25,7 @@ exit 1
 """
 
 
-def _offline_env(tmp_path: Path, context: dict[str, str]) -> dict[str, str]:
+def offline_env(tmp_path: Path, context: dict[str, str]) -> dict[str, str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     docker = bin_dir / "docker"
@@ -39,6 +39,7 @@ def _offline_env(tmp_path: Path, context: dict[str, str]) -> dict[str, str]:
         AWS_CONFIG_FILE=str(tmp_path / "no-aws-config"),
         AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-aws-credentials"),
         AWS_EC2_METADATA_DISABLED="true",
+        CDK_DISABLE_CLI_TELEMETRY="true",
     )
     return env
 
@@ -57,7 +58,7 @@ def _run_app(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_synth_needs_no_docker_engine_and_no_credentials(tmp_path: Path) -> None:
-    env = _offline_env(tmp_path, {"env": "dev"})
+    env = offline_env(tmp_path, {"env": "dev"})
     assert subprocess.run(["docker", "info"], env=env, check=False).returncode == 1
 
     started = time.perf_counter()
@@ -87,7 +88,7 @@ def test_synth_needs_no_docker_engine_and_no_credentials(tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_prod_without_a_certificate_refuses_to_synth(tmp_path: Path) -> None:
-    result = _run_app(_offline_env(tmp_path, {"env": "prod"}))
+    result = _run_app(offline_env(tmp_path, {"env": "prod"}))
     assert result.returncode != 0
     assert "serves HTTPS only" in result.stderr
     assert "-c certificate_arn=" in result.stderr
