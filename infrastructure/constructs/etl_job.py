@@ -7,12 +7,13 @@ these two objects, the raw prefix, and reads and writes the warehouse prefix.
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, IgnoreMode, Stack
+from aws_cdk import IgnoreMode, Stack
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
+from infrastructure.constructs.glue_security import GlueSecurity
 from infrastructure.nag import acknowledge
 from infrastructure.naming import BucketName
 from infrastructure.paths import GLUE_JOB_SCRIPT, REPO_ROOT
@@ -44,6 +45,7 @@ class EtlJob(Construct):
         worker_type: str,
         workers: int,
         timeout_minutes: int,
+        security: GlueSecurity,
     ) -> None:
         super().__init__(scope, construct_id)
         if not GLUE_JOB_SCRIPT.is_file():
@@ -71,6 +73,7 @@ class EtlJob(Construct):
             raw_prefix=raw_prefix,
             warehouse_bucket=warehouse_bucket,
             warehouse_prefix=warehouse_prefix,
+            security=security,
         )
         job = glue.CfnJob(
             self,
@@ -86,6 +89,7 @@ class EtlJob(Construct):
             number_of_workers=workers,
             timeout=timeout_minutes,
             max_retries=0,
+            security_configuration=security.name,
             execution_property=glue.CfnJob.ExecutionPropertyProperty(max_concurrent_runs=1),
             default_arguments={
                 "--job-language": "python",
@@ -98,21 +102,7 @@ class EtlJob(Construct):
                 "--job-bookmark-option": "job-bookmark-disable",
             },
         )
-        self.job_arn = Stack.of(self).format_arn(
-            service="glue", resource="job", resource_name=job_name
-        )
-        acknowledge(
-            job,
-            "AwsSolutions-GL1",
-            "The job logs run summaries and row counts, never data values or secrets; "
-            "its log groups keep CloudWatch Logs' default encryption at rest.",
-        )
-        acknowledge(
-            job,
-            "AwsSolutions-GL3",
-            "Job bookmarks are disabled (--job-bookmark-option job-bookmark-disable): "
-            "each run rebuilds the warehouse, so there is no bookmark to encrypt.",
-        )
+        job.node.add_dependency(security)
 
     def _grant_job_access(
         self,
@@ -122,6 +112,7 @@ class EtlJob(Construct):
         raw_prefix: str,
         warehouse_bucket: BucketName,
         warehouse_prefix: str,
+        security: GlueSecurity,
     ) -> None:
         stack = Stack.of(self)
         warehouse_keys = warehouse_prefix.rstrip("/")
@@ -162,14 +153,7 @@ class EtlJob(Construct):
             iam.PolicyStatement(
                 sid="WriteJobLogs",
                 actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[
-                    stack.format_arn(
-                        service="logs",
-                        resource="log-group",
-                        resource_name="/aws-glue/*",
-                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                    )
-                ],
+                resources=[security.glue_log_groups_arn],
             ),
             iam.PolicyStatement(
                 sid="PublishJobMetrics",
@@ -177,6 +161,7 @@ class EtlJob(Construct):
                 resources=["*"],
                 conditions={"StringEquals": {"cloudwatch:namespace": "Glue"}},
             ),
+            *security.statements(),
         ]
         policy = iam.Policy(self, "Access", statements=statements, roles=[self.role])
         acknowledge(
@@ -202,5 +187,6 @@ class EtlJob(Construct):
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:{stack.region}:"
             "<AWS::AccountId>:log-group:/aws-glue/*]",
             "Glue names the continuous-logging log groups and streams itself under "
-            "/aws-glue/; the wildcard covers only that path.",
+            "/aws-glue/ (and associates them with the job's KMS key); the wildcard covers "
+            "only that path.",
         )

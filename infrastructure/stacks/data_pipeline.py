@@ -11,6 +11,7 @@ from infrastructure.config import EnvironmentConfig
 from infrastructure.constructs.catalog import WAREHOUSE_PREFIX, WarehouseCatalog
 from infrastructure.constructs.etl_job import EtlJob
 from infrastructure.constructs.etl_triggers import EtlTriggers
+from infrastructure.constructs.glue_security import GlueSecurity
 from infrastructure.constructs.query_access import WarehouseQueryAccess
 from infrastructure.constructs.query_workgroup import RESULTS_PREFIX, QueryWorkgroup
 from infrastructure.constructs.secure_bucket import access_log_bucket, secure_bucket
@@ -89,6 +90,7 @@ class DataPipelineStack(Stack):
             worker_type=pipeline.glue_worker_type,
             workers=pipeline.glue_workers,
             timeout_minutes=pipeline.glue_timeout_minutes,
+            security=GlueSecurity(self, "GlueSecurity", name=f"{prefix}-etl", retain=retain),
         )
         triggers = EtlTriggers(
             self,

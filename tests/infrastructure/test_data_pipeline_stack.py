@@ -268,3 +268,44 @@ def test_sample_upload_is_a_config_switch(dev: Synthesized, prod: Synthesized) -
     (upload,) = resources(dev.pipeline, "Custom::CDKBucketDeployment")
     assert render(upload["DestinationBucketKeyPrefix"]) == "raw/sample/"
     assert resources(prod.pipeline, "Custom::CDKBucketDeployment") == []
+
+
+def test_glue_logs_and_bookmarks_are_encrypted_with_a_rotating_key(
+    synthesized: Synthesized,
+) -> None:
+    job = _job(synthesized)
+    security = only(synthesized.pipeline, "AWS::Glue::SecurityConfiguration")
+    assert job["SecurityConfiguration"] == security["Name"]
+    encryption = security["EncryptionConfiguration"]
+    key_ids = {
+        logical_id
+        for logical_id, r in synthesized.pipeline["Resources"].items()
+        if r["Type"] == "AWS::KMS::Key"
+    }
+    (key_id,) = key_ids
+    key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
+    assert encryption["CloudWatchEncryption"] == {
+        "CloudWatchEncryptionMode": "SSE-KMS",
+        "KmsKeyArn": key_arn,
+    }
+    assert encryption["JobBookmarksEncryption"] == {
+        "JobBookmarksEncryptionMode": "CSE-KMS",
+        "KmsKeyArn": key_arn,
+    }
+    key = synthesized.pipeline["Resources"][key_id]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    (logs_grant,) = [
+        s
+        for s in render(key["KeyPolicy"]["Statement"])
+        if s.get("Sid") == "GlueLogGroupsEncryptWithThisKey"
+    ]
+    assert logs_grant["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs_grant["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": "arn:${AWS::Partition}:logs:us-east-1:"
+            "${AWS::AccountId}:log-group:/aws-glue/*"
+        }
+    }
+    role_id = job["Role"]["Fn::GetAtt"][0]
+    by_sid = {s["Sid"]: s for s in policy_statements(synthesized.pipeline, role_id)}
+    assert by_sid["UseLogAndBookmarkKey"]["Resource"] == "${" + key_id + ".Arn}"
