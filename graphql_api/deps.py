@@ -1,4 +1,7 @@
-"""FastAPI dependencies, as Annotated aliases: what a route or the GraphQL context needs."""
+"""FastAPI dependencies, as Annotated aliases: what a route or the GraphQL context needs.
+
+They are coroutines on purpose: FastAPI runs a plain `def` dependency in a worker thread.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +15,11 @@ from graphql_api.context import AppContext
 from graphql_api.engines.base import QueryEngine
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def get_engine(request: Request) -> QueryEngine:
+async def get_engine(request: Request) -> QueryEngine:
     """The engine the lifespan opened (behind the result cache)."""
     return cast(QueryEngine, request.app.state.engine)
 
@@ -25,9 +28,13 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+async def get_request_id() -> str:
+    return new_request_id()
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[QueryEngine, Depends(get_engine)]
-RequestIdDep = Annotated[str, Depends(new_request_id)]
+RequestIdDep = Annotated[str, Depends(get_request_id)]
 
 
 async def get_context(

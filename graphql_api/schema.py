@@ -5,9 +5,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from graphql import ASTValidationRule
 from graphql.error import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -50,7 +52,15 @@ def build_schema(settings: Settings) -> Schema:
             partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
             partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
-            partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-            partial(MaxAliasesLimiter, max_alias_count=settings.max_query_aliases),
+            partial(AddValidationRules, _limit_rules(settings)),
         ],
     )
+
+
+def _limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
+    """The depth and alias limits' rule classes, made once: the validation cache is keyed
+    on the rules, so rule classes made afresh per request would make every request a miss."""
+    return [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+    ]
