@@ -100,3 +100,20 @@ async def test_mutations_are_not_offered(tiny_client: httpx.AsyncClient) -> None
 )
 def test_accept_negotiation(accept: str | None, expected: bool) -> None:
     assert prefers_graphql_response_json(accept) is expected
+
+
+async def test_a_repeated_query_is_parsed_and_validated_once(
+    tiny_client: httpx.AsyncClient,
+) -> None:
+    # Strawberry's ValidationCache keeps its LRU cache at module level, keyed by size.
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from graphql_api.schema import DOCUMENT_CACHE_SIZE
+
+    cache = _get_validate_cache(DOCUMENT_CACHE_SIZE)
+    query = {"query": "{ health { engine } repeated: __typename }"}
+    await tiny_client.post("/graphql", json=query)
+    before = cache.cache_info()
+    await tiny_client.post("/graphql", json=query)
+    after = cache.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
