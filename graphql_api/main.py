@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from graphql_api.config import Settings, get_settings
@@ -59,6 +60,14 @@ def _add_rest_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BadUserInput)
     async def bad_input(_: Request, error: BadUserInput) -> JSONResponse:
         return _error(400, ErrorCode.BAD_USER_INPUT, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"`{'.'.join(str(part) for part in problem['loc'][1:])}`: {problem['msg']}"
+            for problem in error.errors()
+        )
+        return _error(400, ErrorCode.BAD_USER_INPUT, problems)
 
     @app.exception_handler(QueryError)
     async def query_error(_: Request, error: QueryError) -> JSONResponse:

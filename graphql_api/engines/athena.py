@@ -141,10 +141,14 @@ class AthenaEngine:
                     rows = await self._results(query_id)
             except TimeoutError as timeout:
                 if query_id is not None:
-                    await self._stop(query_id)
+                    await self._stop(query_id, "after the timeout")
                 raise QueryTimeout(
                     f"the query took longer than {self._options.timeout_seconds:g}s and was stopped"
                 ) from timeout
+            except asyncio.CancelledError:
+                if query_id is not None:  # the caller went away: Athena need not go on
+                    await asyncio.shield(self._stop(query_id, "as its caller was cancelled"))
+                raise
             statistics = execution.get("Statistics", {})
             logger.info(
                 "athena query %s SUCCEEDED in %.0f ms, %s bytes scanned, reused: %s, %d rows",
@@ -227,10 +231,10 @@ class AthenaEngine:
             if not token:
                 return rows
 
-    async def _stop(self, query_id: str) -> None:
+    async def _stop(self, query_id: str, why: str) -> None:
         try:
             await self._call(self._athena.stop_query_execution, QueryExecutionId=query_id)
-            logger.warning("athena query %s stopped after the timeout", query_id)
+            logger.warning("athena query %s stopped %s", query_id, why)
         except (ClientError, QueryFailed) as error:
             logger.error("athena query %s could not be stopped: %s", query_id, error)
 

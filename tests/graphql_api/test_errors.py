@@ -216,6 +216,14 @@ async def test_rest_limit_is_checked(tiny_client: httpx.AsyncClient) -> None:
     assert response.json()["errors"][0]["message"] == "`limit` must be between 1 and 100, not 500"
 
 
+async def test_rest_parameters_of_the_wrong_type_are_400(tiny_client: httpx.AsyncClient) -> None:
+    response = await tiny_client.get("/metrics/most-volatile", params={"limit": "many"})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("`limit`: Input should be a valid integer")
+
+
 async def test_too_many_aliases_is_refused(tiny_client: httpx.AsyncClient) -> None:
     aliases = " ".join(f"a{index}: health {{ status }}" for index in range(31))
     response = await post(tiny_client, f"{{ {aliases} }}", GRAPHQL_RESPONSE)

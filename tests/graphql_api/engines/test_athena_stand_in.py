@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any
 
 import pytest
@@ -188,3 +189,25 @@ async def test_concurrent_queries_are_bounded() -> None:
         ]
         * 2
     )
+
+
+async def test_a_cancelled_caller_stops_the_query() -> None:
+    polled = threading.Event()
+
+    def running(_: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        polled.set()
+        return execution("RUNNING")
+
+    script = Script()
+    script.queue("StartQueryExecution", started())
+    script.defaults["GetQueryExecution"] = running
+    script.defaults["StopQueryExecution"] = lambda _: (200, {})
+    with athena_stand_in(script) as endpoint:
+        async with open_athena_engine(athena_settings(endpoint)) as engine:
+            query = asyncio.create_task(engine.fetch("SELECT 1"))
+            assert await asyncio.to_thread(polled.wait, 10)
+            query.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await query
+    assert script.actions()[-1] == "StopQueryExecution"
+    assert script.requests[-1][1] == {"QueryExecutionId": "q-1"}
