@@ -45,16 +45,23 @@ class InputFile:
 class RawInput:
     files: tuple[InputFile, ...]
     rows: DataFrame
-    """One row per data line: source_file, line, then RAW_COLUMNS as raw strings."""
+    """One row per data line: file_id (index into `files`), line, then RAW_COLUMNS as strings."""
+
+    def file_names(self, spark: SparkSession) -> DataFrame:
+        """file_id -> source_file, the name of the file as a person knows it."""
+        return spark.createDataFrame(
+            [(file_id, file.name) for file_id, file in enumerate(self.files)],
+            "file_id int, source_file string",
+        )
 
 
 def read_raw_input(spark: SparkSession, path: str) -> RawInput:
     """Read every data row of the input at `path` (a file, a folder or an S3 prefix)."""
     files = tuple(_describe_file(spark, file) for file in list_input_files(spark, path))
-    groups: dict[tuple[int, ...], list[InputFile]] = {}
-    for file in files:
+    groups: dict[tuple[int, ...], dict[int, InputFile]] = {}
+    for file_id, file in enumerate(files):
         positions = locate_columns(file.header, file.name)
-        groups.setdefault(tuple(positions[name] for name in RAW_COLUMNS), []).append(file)
+        groups.setdefault(tuple(positions[name] for name in RAW_COLUMNS), {})[file_id] = file
     frames = [_read_files(spark, members, positions) for positions, members in groups.items()]
     return RawInput(files=files, rows=reduce(DataFrame.unionByName, frames))
 
@@ -131,32 +138,36 @@ def _first_line(spark: SparkSession, path: Any) -> str | None:
 
 
 def _read_files(
-    spark: SparkSession, files: Sequence[InputFile], positions: tuple[int, ...]
+    spark: SparkSession, files: dict[int, InputFile], positions: tuple[int, ...]
 ) -> DataFrame:
-    lines = spark.read.text([file.path for file in files]).select(
+    lines = spark.read.text([file.path for file in files.values()]).select(
         F.col("value"),
         F.regexp_replace(F.input_file_name(), LOCAL_SCHEME, "/").alias("key"),
         F.col("_metadata.file_block_start").alias("block_start"),
         F.monotonically_increasing_id().alias("row_id"),
     )
-    names = spark.createDataFrame(
-        [(file.key, file.name) for file in files], "key string, source_file string"
+    ids = spark.createDataFrame(
+        [(file.key, file_id) for file_id, file in files.items()], "key string, file_id int"
     )
-    numbered = _number_lines(lines, names)
+    numbered = _number_lines(lines, ids)
     width = max(positions) + 1
-    fields = F.from_csv(F.col("value"), ", ".join(f"c{index} STRING" for index in range(width)))
-    return numbered.where((F.col("line") > 1) & (F.trim(F.col("value")) != "")).select(
-        "source_file",
+    schema = ", ".join(f"c{index} STRING" for index in range(width))
+    # Parse each line once into a struct, then pick its fields.
+    fields = numbered.where((F.col("line") > 1) & (F.trim(F.col("value")) != "")).select(
+        "file_id", "line", F.from_csv(F.col("value"), schema).alias("fields")
+    )
+    return fields.select(
+        "file_id",
         "line",
         *(
-            fields.getField(f"c{position}").alias(column)
+            F.col("fields").getField(f"c{position}").alias(column)
             for column, position in zip(RAW_COLUMNS, positions, strict=True)
         ),
     )
 
 
-def _number_lines(lines: DataFrame, names: DataFrame) -> DataFrame:
-    """Add `line` (1-based, within its file) and `source_file` to the lines of a text read.
+def _number_lines(lines: DataFrame, ids: DataFrame) -> DataFrame:
+    """Add `line` (1-based, within its file) and `file_id` to the lines of a text read.
 
     Spark reads a file in chunks (splits), each chunk's lines in order within one
     task; so a line's number is the lines of the file's earlier chunks plus its
@@ -169,11 +180,11 @@ def _number_lines(lines: DataFrame, names: DataFrame) -> DataFrame:
         lines.groupBy("key", "block_start")
         .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("chunk_lines"))
         .withColumn("lines_before", F.coalesce(F.sum("chunk_lines").over(earlier_chunks), F.lit(0)))
-        .join(names, "key")
+        .join(ids, "key")
     )
     line: Column = F.col("lines_before") + F.col("row_id") - F.col("first_row_id") + 1
     return lines.join(F.broadcast(chunks), ["key", "block_start"]).select(
-        "value", "source_file", line.alias("line")
+        "value", "file_id", line.alias("line")
     )
 
 

@@ -50,7 +50,8 @@ class WarehouseWriter:
         else:
             rows = rows.coalesce(1)
         if sort_by:
-            rows = rows.sortWithinPartitions(*sort_by)
+            # Partition keys first: the writer needs them in order, and keeps the rest.
+            rows = rows.sortWithinPartitions(*table.partition_names, *sort_by)
         writer = rows.write.mode("overwrite")
         if table.partition_names:
             writer = writer.partitionBy(*table.partition_names)

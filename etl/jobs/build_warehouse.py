@@ -82,8 +82,12 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             # Every later window and aggregate is per ticker: shuffle by it once.
             parsed = parse_rows(raw.rows).repartition("ticker")
             judged = _cache(resolve_duplicates(parsed), cached)
-            outcomes = [tuple(row) for row in count_outcomes(judged).collect()]
-            accounting = Accounting.from_outcomes(outcomes, [f.name for f in raw.files])
+            names = [file.name for file in raw.files]
+            outcomes = [
+                (names[row.file_id], row.reason, row.collapsed, row.rows)
+                for row in count_outcomes(judged).collect()
+            ]
+            accounting = Accounting.from_outcomes(outcomes, names)
             _require_valid_rows(accounting)
         with _step(say, "compute"):
             metrics = _cache(_daily_metrics(select_accepted_rows(judged)), cached)
@@ -99,7 +103,9 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                 market_days = summarize_market_days(metrics).transform(add_year)
                 writer.stage(MARKET_DAILY, market_days, sort_by=("date",))
                 writer.stage(TICKER_STATS, tickers, sort_by=("ticker",))
-                writer.stage(REJECTED_ROWS, select_rejected_rows(judged, run_id))
+                writer.stage(
+                    REJECTED_ROWS, select_rejected_rows(judged, raw.file_names(spark), run_id)
+                )
                 writer.stage(ANOMALIES, anomalies, sort_by=("ticker", "date", "kind"))
                 summary = RunSummary(
                     run_id=run_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import reduce
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
@@ -16,26 +18,28 @@ def flag_anomalies(
     Kinds: ohlc_inconsistent (high below open or close, or low above them),
     zero_volume, and large_move (|daily_return| > large_move_threshold).
     """
-    ohlc_inconsistent = (F.col("high") < F.greatest("open", "close")) | (
-        F.col("low") > F.least("open", "close")
-    )
-    flags = F.array(
-        _flag(
-            ohlc_inconsistent,
-            "ohlc_inconsistent",
+    checks = {
+        "ohlc_inconsistent": (
+            (F.col("high") < F.greatest("open", "close"))
+            | (F.col("low") > F.least("open", "close")),
             F.format_string("open=%s high=%s low=%s close=%s", "open", "high", "low", "close"),
         ),
-        _flag(F.col("volume") == 0, "zero_volume", F.lit("volume=0")),
-        _flag(
+        "zero_volume": (F.col("volume") == 0, F.lit("volume=0")),
+        "large_move": (
             F.abs("daily_return") > large_move_threshold,
-            "large_move",
             F.format_string("daily_return=%.4f", "daily_return"),
         ),
+    }
+    flags = F.array(
+        *(
+            F.when(condition, F.struct(F.lit(kind).alias("kind"), detail.alias("detail")))
+            for kind, (condition, detail) in checks.items()
+        )
     )
-    return metrics.select(
-        "ticker", "date", F.explode(F.filter(flags, lambda flag: flag.isNotNull())).alias("flag")
-    ).select(F.lit(run_id).alias("run_id"), "ticker", "date", "flag.kind", "flag.detail")
-
-
-def _flag(condition: Column, kind: str, detail: Column) -> Column:
-    return F.when(condition, F.struct(F.lit(kind).alias("kind"), detail.alias("detail")))
+    any_flag: Column = reduce(lambda left, right: left | right, (c for c, _ in checks.values()))
+    return (
+        metrics.where(any_flag)
+        .select("ticker", "date", F.explode(flags).alias("flag"))
+        .where(F.col("flag").isNotNull())
+        .select(F.lit(run_id).alias("run_id"), "ticker", "date", "flag.kind", "flag.detail")
+    )

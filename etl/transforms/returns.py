@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from etl.tables import RETURN_30D_LOOKBACK_DAYS
+from etl.transforms.dates import DAY_NUMBER, add_day_number
 
 
 def add_traded_value(prices: DataFrame) -> DataFrame:
@@ -19,8 +20,8 @@ def add_daily_returns(prices: DataFrame) -> DataFrame:
     Null on the ticker's first day; calendar gaps do not matter. Expects one row
     per ticker and date.
     """
-    previous_close = F.lag("close").over(Window.partitionBy("ticker").orderBy(_day_number()))
-    return prices.withColumn("daily_return", F.col("close") / previous_close - 1)
+    previous_close = F.lag("close").over(Window.partitionBy("ticker").orderBy(DAY_NUMBER))
+    return add_day_number(prices).withColumn("daily_return", F.col("close") / previous_close - 1)
 
 
 def add_thirty_day_returns(
@@ -33,11 +34,12 @@ def add_thirty_day_returns(
     """
     far_enough_back = (
         Window.partitionBy("ticker")
-        .orderBy(_day_number())
+        .orderBy(DAY_NUMBER)
         .rangeBetween(Window.unboundedPreceding, -lookback_days)
     )
     return (
-        prices.withColumn("prior_date_30d", F.last("date").over(far_enough_back))
+        add_day_number(prices)
+        .withColumn("prior_date_30d", F.last("date").over(far_enough_back))
         .withColumn("prior_close_30d", F.last("close").over(far_enough_back))
         .withColumn("return_30d", F.col("close") / F.col("prior_close_30d") - 1)
     )
@@ -46,11 +48,3 @@ def add_thirty_day_returns(
 def add_year(frame: DataFrame) -> DataFrame:
     """year = calendar year of `date`, the partition key."""
     return frame.withColumn("year", F.year("date"))
-
-
-def _day_number() -> Column:
-    """Days since 1970-01-01: orders by date, and a RANGE frame can count days on it.
-
-    Both return windows order by this same expression, so Spark sorts once.
-    """
-    return F.datediff(F.col("date"), F.lit("1970-01-01").cast("date"))

@@ -8,10 +8,13 @@ neither (accepted), so the accounting always balances.
 
 from __future__ import annotations
 
+from functools import reduce
+
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from etl.tables import RAW_COLUMNS
+from etl.transforms.dates import DAY_NUMBER, add_day_number
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DECIMAL_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
@@ -26,13 +29,13 @@ VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
 def parse_rows(raw: DataFrame) -> DataFrame:
     """Type each raw row and give the first reason it is rejected, if any.
 
-    In: source_file, line and the raw string columns. Out: source_file, line,
-    `raw` (the raw strings, as a struct), ticker, date, open, high, low, close,
-    volume, and `reason` (null when the row passed). Needs
+    In: file_id, line and the raw string columns. Out: file_id, line, `raw`
+    (the raw strings, as a struct), ticker, date, open, high, low, close,
+    volume, `reason` (null when the row passed) and day_number. Needs
     spark.sql.legacy.timeParserPolicy=CORRECTED, so an impossible date is null.
     """
     typed = raw.select(
-        "source_file",
+        "file_id",
         "line",
         F.struct(*(F.col(name) for name in RAW_COLUMNS)).alias("raw"),
         _text("ticker").alias("ticker"),
@@ -47,62 +50,61 @@ def parse_rows(raw: DataFrame) -> DataFrame:
         .when(F.col("open").isNull() | F.col("high").isNull() | F.col("low").isNull(), "bad_price")
         .when(F.col("volume").isNull(), "bad_volume")
     )
-    return typed.withColumn("reason", reason)
+    return add_day_number(typed.withColumn("reason", reason))
 
 
 def resolve_duplicates(parsed: DataFrame) -> DataFrame:
     """Among rows that passed, reject conflicting duplicates and mark extra exact copies.
 
     Rows of the same ticker and date with different values are all rejected as
-    `conflicting_duplicate`; of identical rows the first (by source file, then
-    line) is kept and the others get `collapsed` = true.
+    `conflicting_duplicate`; of identical rows the first (by file, then line) is
+    kept and the others get `collapsed` = true. `raw` is kept only on rejected
+    rows, the only ones that need it.
     """
     passed = F.col("reason").isNull()
-    same_day = Window.partitionBy("ticker", "date")
-    copies_in_order = same_day.orderBy(F.col("reason").isNotNull(), "source_file", "line")
+    same_day = Window.partitionBy("ticker", DAY_NUMBER)
+    copies_in_order = same_day.orderBy(F.col("reason").isNotNull(), "file_id", "line")
 
     def varies(name: str) -> Column:
         value = F.when(passed, F.col(name))
         return F.min(value).over(same_day) != F.max(value).over(same_day)
 
-    conflicting = passed & reduce_or([varies(name) for name in VALUE_COLUMNS])
+    conflicting = passed & reduce(lambda left, right: left | right, map(varies, VALUE_COLUMNS))
+    reason = F.when(F.col("conflicting"), F.lit("conflicting_duplicate")).otherwise(F.col("reason"))
+    # Numbering the copies first lets the min/max window reuse that window's sort.
     return (
-        parsed.withColumn("conflicting", conflicting)
-        .withColumn("copy", F.row_number().over(copies_in_order))
+        parsed.withColumn("copy", F.row_number().over(copies_in_order))
+        .withColumn("conflicting", conflicting)
         .select(
-            *(name for name in parsed.columns if name != "reason"),
-            F.when(F.col("conflicting"), F.lit("conflicting_duplicate"))
-            .otherwise(F.col("reason"))
-            .alias("reason"),
+            *(name for name in parsed.columns if name not in ("raw", "reason")),
+            F.when(reason.isNotNull(), F.col("raw")).alias("raw"),
+            reason.alias("reason"),
             (passed & ~F.col("conflicting") & (F.col("copy") > 1)).alias("collapsed"),
         )
     )
 
 
 def select_accepted_rows(judged: DataFrame) -> DataFrame:
-    """The rows that made it: one per ticker and date, typed."""
+    """The rows that made it: one per ticker and date, typed, with their day_number."""
     return judged.where(F.col("reason").isNull() & ~F.col("collapsed")).select(
-        "ticker", "date", *VALUE_COLUMNS
+        "ticker", "date", *VALUE_COLUMNS, DAY_NUMBER
     )
 
 
-def select_rejected_rows(judged: DataFrame, run_id: str) -> DataFrame:
-    """The rejected rows with their raw strings, where they came from, and why."""
-    return judged.where(F.col("reason").isNotNull()).select(
+def select_rejected_rows(judged: DataFrame, file_names: DataFrame, run_id: str) -> DataFrame:
+    """The rejected rows with their raw strings, where they came from, and why.
+
+    `file_names` maps file_id to source_file.
+    """
+    rejected = judged.where(F.col("reason").isNotNull())
+    return rejected.join(F.broadcast(file_names), "file_id", "left").select(
         F.lit(run_id).alias("run_id"), "source_file", "line", "raw.*", "reason"
     )
 
 
 def count_outcomes(judged: DataFrame) -> DataFrame:
     """How many rows of each file were accepted, rejected (by reason) or collapsed."""
-    return judged.groupBy("source_file", "reason", "collapsed").agg(F.count(F.lit(1)).alias("rows"))
-
-
-def reduce_or(conditions: list[Column]) -> Column:
-    result = conditions[0]
-    for condition in conditions[1:]:
-        result = result | condition
-    return result
+    return judged.groupBy("file_id", "reason", "collapsed").agg(F.count(F.lit(1)).alias("rows"))
 
 
 def _text(name: str) -> Column:

@@ -9,7 +9,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 
 RAW_SCHEMA = (
-    "source_file string, line bigint, date string, open string, high string, low string,"
+    "file_id int, line bigint, date string, open string, high string, low string,"
     " close string, volume string, ticker string"
 )
 PRICES_SCHEMA = (
@@ -18,7 +18,7 @@ PRICES_SCHEMA = (
 
 
 def raw_rows(spark: SparkSession, rows: Sequence[tuple[Any, ...]]) -> DataFrame:
-    """Raw rows as read: (source_file, line, date, open, high, low, close, volume, ticker)."""
+    """Raw rows as read: (file_id, line, date, open, high, low, close, volume, ticker)."""
     return spark.createDataFrame(list(rows), RAW_SCHEMA)
 
 

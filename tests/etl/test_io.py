@@ -13,11 +13,12 @@ from etl.io import InputError, list_input_files, locate_columns, read_raw_input
 
 
 def _rows(spark: SparkSession, path: Path) -> dict[tuple[str, int], tuple[str, ...]]:
-    raw = read_raw_input(spark, str(path)).rows
+    raw = read_raw_input(spark, str(path))
+    names = [Path(file.name).name for file in raw.files]
     columns = ("ticker", "date", "open", "high", "low", "close", "volume")
     return {
-        (Path(row["source_file"]).name, row["line"]): tuple(row[name] for name in columns)
-        for row in raw.collect()
+        (names[row["file_id"]], row["line"]): tuple(row[name] for name in columns)
+        for row in raw.rows.collect()
     }
 
 

@@ -15,13 +15,14 @@ from etl.transforms.validation import (
 )
 from tests.etl.frames import by_key, raw_rows
 
+A_CSV, B_CSV = 0, 1
 GOOD = ("2024-01-02", "10", "12", "9", "11", "1000", "AAA")
 
 
 def _row(line: int, **changes: str | None) -> tuple[object, ...]:
     names = ("date", "open", "high", "low", "close", "volume", "ticker")
     values = dict(zip(names, GOOD, strict=True)) | changes
-    return ("in.csv", line, *(values[name] for name in names))
+    return (0, line, *(values[name] for name in names))
 
 
 def _reasons(spark: SparkSession, rows: list[tuple[object, ...]]) -> dict[int, str | None]:
@@ -83,33 +84,32 @@ def test_each_bad_field_gets_its_reason(spark: SparkSession) -> None:
 def test_duplicates_collapse_or_conflict(spark: SparkSession) -> None:
     rows = [
         # Three identical copies (one written differently) across two files.
-        ("b.csv", 5, "2024-01-02", "10", "12", "9", "11", "1000", "AAA"),
-        ("a.csv", 7, "2024-01-02", "10.0", "12", "9", "11", "1000", "AAA"),
-        ("a.csv", 3, "2024-01-02", "10", "12", "9", "11", "1000", "AAA"),
+        (B_CSV, 5, "2024-01-02", "10", "12", "9", "11", "1000", "AAA"),
+        (A_CSV, 7, "2024-01-02", "10.0", "12", "9", "11", "1000", "AAA"),
+        (A_CSV, 3, "2024-01-02", "10", "12", "9", "11", "1000", "AAA"),
         # Same ticker and date, different close: every copy is rejected.
-        ("a.csv", 4, "2024-01-03", "10", "12", "9", "11", "1000", "AAA"),
-        ("a.csv", 5, "2024-01-03", "10", "12", "9", "11.5", "1000", "AAA"),
-        ("a.csv", 6, "2024-01-03", "10", "12", "9", "11", "1000", "AAA"),
+        (A_CSV, 4, "2024-01-03", "10", "12", "9", "11", "1000", "AAA"),
+        (A_CSV, 5, "2024-01-03", "10", "12", "9", "11.5", "1000", "AAA"),
+        (A_CSV, 6, "2024-01-03", "10", "12", "9", "11", "1000", "AAA"),
         # A rejected row never makes a duplicate of a good one.
-        ("a.csv", 8, "2024-01-04", "10", "12", "9", "11", "1000", "AAA"),
-        ("a.csv", 9, "2024-01-04", "10", "12", "9", "0", "1000", "AAA"),
-        ("a.csv", 10, "2024-01-02", "10", "12", "9", "11", "1000", "BBB"),
+        (A_CSV, 8, "2024-01-04", "10", "12", "9", "11", "1000", "AAA"),
+        (A_CSV, 9, "2024-01-04", "10", "12", "9", "0", "1000", "AAA"),
+        (A_CSV, 10, "2024-01-02", "10", "12", "9", "11", "1000", "BBB"),
     ]
     judged = resolve_duplicates(parse_rows(raw_rows(spark, rows)))
     outcome = {
-        (row["source_file"], row["line"]): (row["reason"], row["collapsed"])
-        for row in judged.collect()
+        (row["file_id"], row["line"]): (row["reason"], row["collapsed"]) for row in judged.collect()
     }
     assert outcome == {
-        ("a.csv", 3): (None, False),
-        ("a.csv", 7): (None, True),
-        ("b.csv", 5): (None, True),
-        ("a.csv", 4): ("conflicting_duplicate", False),
-        ("a.csv", 5): ("conflicting_duplicate", False),
-        ("a.csv", 6): ("conflicting_duplicate", False),
-        ("a.csv", 8): (None, False),
-        ("a.csv", 9): ("bad_close", False),
-        ("a.csv", 10): (None, False),
+        (A_CSV, 3): (None, False),
+        (A_CSV, 7): (None, True),
+        (B_CSV, 5): (None, True),
+        (A_CSV, 4): ("conflicting_duplicate", False),
+        (A_CSV, 5): ("conflicting_duplicate", False),
+        (A_CSV, 6): ("conflicting_duplicate", False),
+        (A_CSV, 8): (None, False),
+        (A_CSV, 9): ("bad_close", False),
+        (A_CSV, 10): (None, False),
     }
     accepted = by_key(select_accepted_rows(judged), "ticker", "date")
     assert sorted(accepted) == [
@@ -118,22 +118,23 @@ def test_duplicates_collapse_or_conflict(spark: SparkSession) -> None:
         ("BBB", date(2024, 1, 2)),
     ]
     counts = {
-        (row["source_file"], row["reason"], row["collapsed"]): row["rows"]
+        (row["file_id"], row["reason"], row["collapsed"]): row["rows"]
         for row in count_outcomes(judged).collect()
     }
     assert counts == {
-        ("a.csv", None, False): 3,
-        ("a.csv", None, True): 1,
-        ("b.csv", None, True): 1,
-        ("a.csv", "conflicting_duplicate", False): 3,
-        ("a.csv", "bad_close", False): 1,
+        (A_CSV, None, False): 3,
+        (A_CSV, None, True): 1,
+        (B_CSV, None, True): 1,
+        (A_CSV, "conflicting_duplicate", False): 3,
+        (A_CSV, "bad_close", False): 1,
     }
 
 
 def test_rejected_rows_keep_the_raw_strings(spark: SparkSession) -> None:
     rows = [_row(2, close=" 1e999 ", volume="12abc"), _row(3)]
     judged = resolve_duplicates(parse_rows(raw_rows(spark, rows)))
-    [rejected] = select_rejected_rows(judged, "run-1").collect()
+    file_names = spark.createDataFrame([(0, "in.csv")], "file_id int, source_file string")
+    [rejected] = select_rejected_rows(judged, file_names, "run-1").collect()
     assert rejected.asDict() == {
         "run_id": "run-1",
         "source_file": "in.csv",
