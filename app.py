@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """CDK entry point: `cdk synth|deploy --all [-c env=dev|prod]`.
 
-Reads the environment name (and optionally the region, and for HTTPS a
-certificate and domain) from CDK context, builds the typed config, and adds
+Reads the environment name (and optionally the region, an alarm e-mail, and
+for HTTPS a certificate and domain) from CDK context, builds the typed config, and adds
 the stacks. Nothing else reads context. The stacks name their region but not
 their account, so synth needs no AWS credentials and deploy goes to the
 account of the credentials in use.
@@ -25,6 +25,7 @@ def main() -> None:
         region=_context(app, "region") or os.environ.get("CDK_DEFAULT_REGION"),
         certificate_arn=_context(app, "certificate_arn"),
         domain_name=_context(app, "domain_name"),
+        alarm_email=_context(app, "alarm_email"),
     )
     add_stacks(app, config)
     app.synth()

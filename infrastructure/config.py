@@ -23,6 +23,7 @@ FARGATE_MEMORY_BY_CPU: dict[int, frozenset[int]] = {
 }
 _SCHEDULE = re.compile(r"^(cron|rate)\(.+\)$")
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -128,12 +129,37 @@ class ApiConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MonitoringConfig:
+    """Alarm thresholds, and who hears about an alarm."""
+
+    alarm_email: str | None = None
+    """Subscribed to the alarm topic (confirm the e-mail AWS sends); None: no subscriber."""
+    alb_5xx_per_5_minutes: int = 10
+    """5xx responses (load balancer's and the API's) in five minutes that raise the alarm."""
+    latency_p99_seconds: float = 3.0
+    """The API's p99 response time that, held for ten minutes, raises the alarm."""
+    athena_bytes_per_hour: int = 20_000_000_000
+    """Bytes scanned by the workgroup in one hour that raise the alarm."""
+
+    def __post_init__(self) -> None:
+        if self.alarm_email is not None and not _EMAIL.match(self.alarm_email):
+            raise ConfigError(f"alarm_email {self.alarm_email!r} is not an e-mail address")
+        if self.alb_5xx_per_5_minutes < 1:
+            raise ConfigError("alb_5xx_per_5_minutes must be at least 1")
+        if not 0 < self.latency_p99_seconds <= 60:
+            raise ConfigError("latency_p99_seconds must lie in (0, 60]")
+        if self.athena_bytes_per_hour < 10_000_000:
+            raise ConfigError("athena_bytes_per_hour must be at least 10 MB")
+
+
+@dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig:
     """Everything one deployment (dev, prod) needs."""
 
     name: str
     pipeline: PipelineConfig
     api: ApiConfig
+    monitoring: MonitoringConfig = MonitoringConfig()
     region: str = "us-east-1"
     """Where to deploy unless `-c region=...` or the CLI's default region says otherwise."""
     log_retention_days: int = 30
@@ -163,10 +189,15 @@ def environment_config(
     region: str | None = None,
     certificate_arn: str | None = None,
     domain_name: str | None = None,
+    alarm_email: str | None = None,
 ) -> EnvironmentConfig:
-    """The settings of environment `name`, with an optional region and HTTPS certificate."""
+    """The settings of environment `name`, with overrides given on the command line."""
     config = _named_config(name, _https(certificate_arn, domain_name))
-    return config if region is None else replace(config, region=region)
+    if region is not None:
+        config = replace(config, region=region)
+    if alarm_email is not None:
+        config = replace(config, monitoring=replace(config.monitoring, alarm_email=alarm_email))
+    return config
 
 
 def _https(certificate_arn: str | None, domain_name: str | None) -> HttpsConfig | None:
@@ -201,6 +232,11 @@ def _named_config(name: str, https: HttpsConfig | None) -> EnvironmentConfig:
                 min_capacity=2,
                 max_capacity=6,
                 https=https,
+            ),
+            monitoring=MonitoringConfig(
+                alb_5xx_per_5_minutes=5,
+                latency_p99_seconds=2.0,
+                athena_bytes_per_hour=100_000_000_000,
             ),
             log_retention_days=90,
             retain_data=True,

@@ -46,3 +46,29 @@ class BucketName:
 
 def bucket_name(config: EnvironmentConfig, purpose: str) -> BucketName:
     return BucketName(prefix=f"{config.resource_prefix}-{purpose}", region=config.region)
+
+
+@dataclass(frozen=True)
+class MonitoringNames:
+    """Fixed names of the alarm topic, rules, alarms and dashboard of one environment."""
+
+    topic: str
+    etl_failed_rule: str
+    etl_failed_alarm: str
+    athena_bytes_alarm: str
+    http_5xx_alarm: str
+    latency_alarm: str
+    dashboard: str
+
+
+def monitoring_names(config: EnvironmentConfig) -> MonitoringNames:
+    prefix = config.resource_prefix
+    return MonitoringNames(
+        topic=f"{prefix}-alarms",
+        etl_failed_rule=f"{prefix}-etl-run-failed",
+        etl_failed_alarm=f"{prefix}-etl-run-failed",
+        athena_bytes_alarm=f"{prefix}-athena-bytes-scanned",
+        http_5xx_alarm=f"{prefix}-api-5xx",
+        latency_alarm=f"{prefix}-api-latency-p99",
+        dashboard=prefix,
+    )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from aws_cdk import Aws, CfnOutput, Environment, Stack
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infrastructure.config import EnvironmentConfig
+from infrastructure.constructs.alarm_topic import alarm_topic_arn
+from infrastructure.constructs.api_monitoring import ApiMonitoring
 from infrastructure.constructs.graphql_service import GraphqlService
 from infrastructure.constructs.query_access import (
     WarehouseQueryAccess,
@@ -13,7 +16,7 @@ from infrastructure.constructs.query_access import (
     query_statements,
 )
 from infrastructure.constructs.secure_bucket import access_log_bucket
-from infrastructure.naming import bucket_name
+from infrastructure.naming import bucket_name, monitoring_names
 
 ACCESS_LOG_DAYS = 90
 
@@ -54,8 +57,20 @@ class ApiStack(Stack):
             retain_logs=config.retain_data,
         )
         acknowledge_prefix_wildcards(service.task_policy, warehouse)
+        names = monitoring_names(config)
+        monitoring = ApiMonitoring(
+            self,
+            "Monitoring",
+            names=names,
+            service=service.service,
+            topic=sns.Topic.from_topic_arn(self, "AlarmTopic", alarm_topic_arn(self, names.topic)),
+            errors_per_5_minutes=config.monitoring.alb_5xx_per_5_minutes,
+            latency_p99_seconds=config.monitoring.latency_p99_seconds,
+            workgroup_name=warehouse.workgroup_name,
+        )
         outputs = {
             "GraphqlUrl": service.graphql_url,
+            "DashboardName": monitoring.dashboard.dashboard_name,
             "AthenaWorkgroupName": warehouse.workgroup_name,
             "GlueDatabaseName": warehouse.database_name,
             "WarehouseBucketName": warehouse.warehouse_bucket.name,

@@ -8,15 +8,17 @@ from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
 from infrastructure.config import EnvironmentConfig
+from infrastructure.constructs.alarm_topic import AlarmTopic
 from infrastructure.constructs.catalog import WAREHOUSE_PREFIX, WarehouseCatalog
 from infrastructure.constructs.etl_job import EtlJob
 from infrastructure.constructs.etl_triggers import EtlTriggers
 from infrastructure.constructs.glue_security import GlueSecurity
+from infrastructure.constructs.pipeline_alarms import PipelineAlarms
 from infrastructure.constructs.query_access import WarehouseQueryAccess
 from infrastructure.constructs.query_workgroup import RESULTS_PREFIX, QueryWorkgroup
 from infrastructure.constructs.secure_bucket import access_log_bucket, secure_bucket
 from infrastructure.nag import acknowledge
-from infrastructure.naming import BucketName, bucket_name
+from infrastructure.naming import BucketName, bucket_name, monitoring_names
 from infrastructure.paths import SAMPLE_DATA
 
 RAW_PREFIX = "raw/"
@@ -112,6 +114,23 @@ class DataPipelineStack(Stack):
             delete_with_stack=not retain,
         )
         workgroup.node.add_dependency(results)
+        names = monitoring_names(config)
+        alarm_topic = AlarmTopic(
+            self,
+            "Alarms",
+            topic_name=names.topic,
+            email=config.monitoring.alarm_email,
+            retain=retain,
+        )
+        PipelineAlarms(
+            self,
+            "PipelineAlarms",
+            names=names,
+            job_name=job.job_name,
+            workgroup_name=workgroup.name,
+            topic=alarm_topic.topic,
+            athena_bytes_per_hour=config.monitoring.athena_bytes_per_hour,
+        )
         if pipeline.deploy_sample:
             sample = self._deploy_sample(raw, raw_name)
             sample.node.add_dependency(triggers)
@@ -138,6 +157,7 @@ class DataPipelineStack(Stack):
             "GlueJobName": job.job_name,
             "GlueWorkflowName": triggers.workflow_name,
             "AthenaWorkgroupName": workgroup.name,
+            "AlarmTopicArn": alarm_topic.topic.topic_arn,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

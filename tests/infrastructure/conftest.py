@@ -8,6 +8,7 @@ import pytest
 
 from infrastructure.config import environment_config
 from tests.infrastructure.synth import (
+    TEST_ALARM_EMAIL,
     TEST_CERTIFICATE_ARN,
     TEST_DOMAIN,
     Synthesized,
@@ -23,7 +24,10 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 @pytest.fixture(scope="session")
 def prod(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     config = environment_config(
-        "prod", certificate_arn=TEST_CERTIFICATE_ARN, domain_name=TEST_DOMAIN
+        "prod",
+        certificate_arn=TEST_CERTIFICATE_ARN,
+        domain_name=TEST_DOMAIN,
+        alarm_email=TEST_ALARM_EMAIL,
     )
     return synthesize(config, _outdir(tmp_path_factory, "prod"))
 

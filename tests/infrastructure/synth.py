@@ -19,6 +19,7 @@ TEST_CERTIFICATE_ARN = (
     "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 )
 TEST_DOMAIN = "api.stocks.example.com"
+TEST_ALARM_EMAIL = "oncall@stocks.example.com"
 
 
 @dataclass(frozen=True)

@@ -241,7 +241,7 @@ def test_runs_start_on_schedule_and_on_raw_uploads(synthesized: Synthesized) -> 
     template = synthesized.template("pipeline")
     rules = [render(r) for r in resources(synthesized.pipeline, "AWS::Events::Rule")]
     schedule = [r for r in rules if "ScheduleExpression" in r]
-    upload = [r for r in rules if "EventPattern" in r]
+    upload = [r for r in rules if r.get("EventPattern", {}).get("source") == ["aws.s3"]]
     assert [r["ScheduleExpression"] for r in schedule] == [synthesized.config.pipeline.schedule]
     assert len(upload) == 1
     pattern = upload[0]["EventPattern"]
@@ -277,12 +277,7 @@ def test_glue_logs_and_bookmarks_are_encrypted_with_a_rotating_key(
     security = only(synthesized.pipeline, "AWS::Glue::SecurityConfiguration")
     assert job["SecurityConfiguration"] == security["Name"]
     encryption = security["EncryptionConfiguration"]
-    key_ids = {
-        logical_id
-        for logical_id, r in synthesized.pipeline["Resources"].items()
-        if r["Type"] == "AWS::KMS::Key"
-    }
-    (key_id,) = key_ids
+    key_id = encryption["CloudWatchEncryption"]["KmsKeyArn"]["Fn::GetAtt"][0]
     key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
     assert encryption["CloudWatchEncryption"] == {
         "CloudWatchEncryptionMode": "SSE-KMS",
