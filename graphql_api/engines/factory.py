@@ -20,13 +20,13 @@ async def open_engine(settings: Settings) -> AsyncIterator[QueryEngine]:
         return
     from graphql_api.engines.duckdb import DuckDBEngine
 
-    duckdb = DuckDBEngine(
+    engine = DuckDBEngine(
         settings.warehouse_path,
         timeout_seconds=settings.query_timeout_seconds,
         max_concurrent_queries=settings.duckdb_threads,
         manifest_check_seconds=settings.dataset_check_seconds,
     )
     try:
-        yield duckdb
+        yield engine
     finally:
-        duckdb.close()
+        engine.close()
