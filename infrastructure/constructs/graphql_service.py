@@ -11,6 +11,7 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_ecs_patterns as ecs_patterns
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -100,6 +101,11 @@ class GraphqlService(Construct):
             public_load_balancer=True,
             assign_public_ip=True,
             task_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            # The image is built for x86-64 wherever `cdk deploy` runs (an ARM laptop too).
+            runtime_platform=ecs.RuntimePlatform(
+                cpu_architecture=ecs.CpuArchitecture.X86_64,
+                operating_system_family=ecs.OperatingSystemFamily.LINUX,
+            ),
             circuit_breaker=ecs.DeploymentCircuitBreaker(rollback=True),
             min_healthy_percent=100,
             max_healthy_percent=200,
@@ -113,7 +119,9 @@ class GraphqlService(Construct):
             redirect_http=https is not None,
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if https else None,
             task_image_options=ecs_patterns.ApplicationLoadBalancedTaskImageOptions(
-                image=ecs.ContainerImage.from_asset(str(REPO_ROOT), file=DOCKERFILE),
+                image=ecs.ContainerImage.from_asset(
+                    str(REPO_ROOT), file=DOCKERFILE, platform=ecr_assets.Platform.LINUX_AMD64
+                ),
                 container_name="graphql-api",
                 container_port=CONTAINER_PORT,
                 environment=environment,

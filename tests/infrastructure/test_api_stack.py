@@ -111,6 +111,10 @@ def test_container_settings_point_at_the_pipeline_resources(synthesized: Synthes
     assert task["Cpu"] == str(synthesized.config.api.cpu)
     assert task["Memory"] == str(synthesized.config.api.memory_mib)
     assert task["RequiresCompatibilities"] == ["FARGATE"]
+    assert task["RuntimePlatform"] == {
+        "CpuArchitecture": "X86_64",
+        "OperatingSystemFamily": "LINUX",
+    }
 
 
 def test_health_check_logs_and_container_insights(synthesized: Synthesized) -> None:

@@ -75,6 +75,7 @@ def test_synth_needs_no_docker_engine_and_no_credentials(tmp_path: Path) -> None
     assert (tmp_path / "docker-calls.log").read_text().splitlines() == ["docker info"]
     manifest = json.loads((out / "StockAnalyticsApiStack.assets.json").read_text())
     (image,) = manifest["dockerImages"].values()
+    assert image["source"]["platform"] == "linux/amd64"
     context = out / image["source"]["directory"]
     assert (context / "Dockerfile").read_bytes() == (REPO_ROOT / "Dockerfile").read_bytes()
     staged = {p.name for p in context.iterdir()}
