@@ -22,6 +22,7 @@ GLUE_VERSION = "5.1"
 GLUE_SPARK_VERSIONS = {"5.1": "3.5.6"}
 """The Spark each Glue version runs; the local pyspark pin must match."""
 GLUE_PYTHON_VERSIONS = {"5.1": "3.11"}
+"""The Python each Glue version runs; local runs use the same."""
 
 # The asset is the repository root minus everything but the `etl` package, so
 # the zip holds `etl/...` at its top level, as --extra-py-files needs.

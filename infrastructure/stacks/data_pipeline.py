@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Environment, Stack
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
 from infrastructure.config import EnvironmentConfig
@@ -16,10 +14,9 @@ from infrastructure.constructs.glue_security import GlueSecurity
 from infrastructure.constructs.pipeline_alarms import PipelineAlarms
 from infrastructure.constructs.query_access import WarehouseQueryAccess
 from infrastructure.constructs.query_workgroup import RESULTS_PREFIX, QueryWorkgroup
+from infrastructure.constructs.sample_upload import SampleUpload
 from infrastructure.constructs.secure_bucket import access_log_bucket, secure_bucket
-from infrastructure.nag import acknowledge
-from infrastructure.naming import BucketName, bucket_name, monitoring_names
-from infrastructure.paths import SAMPLE_DATA
+from infrastructure.naming import bucket_name, monitoring_names
 
 RAW_PREFIX = "raw/"
 SAMPLE_PREFIX = f"{RAW_PREFIX}sample/"
@@ -132,7 +129,7 @@ class DataPipelineStack(Stack):
             athena_bytes_per_hour=config.monitoring.athena_bytes_per_hour,
         )
         if pipeline.deploy_sample:
-            sample = self._deploy_sample(raw, raw_name)
+            sample = SampleUpload(self, "Sample", bucket=raw, key_prefix=SAMPLE_PREFIX)
             sample.node.add_dependency(triggers)
 
         self.query_access = WarehouseQueryAccess(
@@ -161,66 +158,3 @@ class DataPipelineStack(Stack):
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
-
-    def _deploy_sample(
-        self, raw: s3.Bucket, raw_name: BucketName
-    ) -> s3_deployment.BucketDeployment:
-        """Upload the bundled sample CSV under the raw prefix (which starts a run)."""
-        deployment = s3_deployment.BucketDeployment(
-            self,
-            "Sample",
-            sources=[s3_deployment.Source.asset(str(SAMPLE_DATA), exclude=["*", "!*.csv"])],
-            destination_bucket=raw,
-            destination_key_prefix=SAMPLE_PREFIX,
-            prune=False,
-            retain_on_delete=False,
-        )
-        role = deployment.handler_role
-        handler = role.node.scope
-        reason = (
-            "aws-cdk-lib's BucketDeployment handler (dev only, deploy_sample): it copies "
-            "the sample from the CDK asset bucket into the raw bucket; CDK sets its "
-        )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSLambdaBasicExecutionRole]",
-            reason + "role's managed policy, which only writes its own logs.",
-        )
-        for action in (
-            "s3:GetObject*",
-            "s3:GetBucket*",
-            "s3:List*",
-            "s3:DeleteObject*",
-            "s3:Abort*",
-        ):
-            acknowledge(
-                role,
-                f"AwsSolutions-IAM5[Action::{action}]",
-                reason + f"grant, whose {action} action group is CDK's read/write grant.",
-            )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-"
-            f"<AWS::AccountId>-{self.region}/*]",
-            reason + "read grant on the asset bucket, whose object keys are content hashes.",
-        )
-        acknowledge(
-            role,
-            f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(_cfn(raw))}.Arn>/*]",
-            reason
-            + "write grant on the whole raw bucket; the handler writes under raw/sample/ only.",
-        )
-        if handler is not None:
-            acknowledge(
-                handler,
-                "AwsSolutions-L1",
-                reason + "Lambda runtime, which it bundles with the AWS CLI layer it needs.",
-            )
-        return deployment
-
-
-def _cfn(bucket: s3.Bucket) -> s3.CfnBucket:
-    cfn_bucket = bucket.node.default_child
-    assert isinstance(cfn_bucket, s3.CfnBucket)
-    return cfn_bucket
