@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from infrastructure.config import (
+    LOG_RETENTION_DAYS,
     ApiConfig,
     ConfigError,
     EnvironmentConfig,
     PipelineConfig,
     environment_config,
 )
+from infrastructure.constructs.graphql_service import RETENTION_BY_DAYS
 from tests.infrastructure.synth import TEST_CERTIFICATE_ARN, TEST_DOMAIN
 
 
@@ -76,3 +78,8 @@ def test_bad_settings_are_refused(build: object, message: str) -> None:
     assert callable(build)
     with pytest.raises(ConfigError, match=message):
         build()
+
+
+def test_every_allowed_log_retention_maps_to_a_cloudwatch_retention() -> None:
+    assert set(RETENTION_BY_DAYS) == LOG_RETENTION_DAYS
+    assert {days: r.name for days, r in RETENTION_BY_DAYS.items()}[30] == "ONE_MONTH"
