@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     max_query_aliases: int = Field(default=30, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
+    graphiql_assets_dir: Path | None = Field(
+        default=None,
+        description="serve GraphiQL's files from this folder instead of a CDN "
+        "(docs/landing-page.md)",
+    )
+
     duckdb_threads: int = Field(default=4, ge=1, description="concurrent DuckDB queries")
 
     athena_database: str = "stock_analytics"

@@ -19,6 +19,7 @@ from graphql_api.errors import BadUserInput, ErrorCode
 from graphql_api.graphql_http import GraphQLHTTPRouter
 from graphql_api.rest import router as rest_router
 from graphql_api.schema import build_schema
+from graphql_api.web import install_web
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def create_app(
         prefix="/graphql",
     )
     app.include_router(rest_router)
+    install_web(app, graphiql_assets_dir=settings.graphiql_assets_dir)
     _add_rest_error_handlers(app)
     return app
 

@@ -63,8 +63,10 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium: Path) -> Iterator[Any]:
+    """One browser per test module: Playwright's sync API keeps an event loop running
+    in this thread while it is open, which would break every async test after it."""
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="playwright is a dev dependency: pip install -e '.[dev]'"
     )

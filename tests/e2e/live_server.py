@@ -11,8 +11,6 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
-from graphql_api.web import install_web
-
 START_TIMEOUT_SECONDS = 60.0
 
 
@@ -21,11 +19,7 @@ def build_app(warehouse: Path, *, graphiql_assets_dir: Path | None = None) -> Fa
     from graphql_api.main import create_app
 
     settings = Settings(warehouse=str(warehouse), graphiql_assets_dir=graphiql_assets_dir)
-    app = create_app(settings)
-    if not any(getattr(route, "path", None) == "/" for route in app.routes):
-        # graphql_api.main does not install the landing page (yet): do what it would.
-        install_web(app, graphiql_assets_dir=graphiql_assets_dir)
-    return app
+    return create_app(settings)
 
 
 class LiveServer:
