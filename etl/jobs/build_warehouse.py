@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import secrets
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
@@ -47,6 +49,18 @@ from etl.transforms.validation import (
 from etl.warehouse import WarehouseWriter
 
 LOCAL_SHUFFLE_PARTITIONS = 4
+QUIET_LOG4J2 = """\
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+logger.hadoop.name = org.apache.hadoop.util.NativeCodeLoader
+logger.hadoop.level = error
+"""
+"""Spark's own log at WARN while it starts (ERROR once it runs), without the shell banner."""
 Report = Callable[[str], None]
 
 
@@ -204,9 +218,12 @@ def _print_to_stderr(message: str) -> None:
 
 
 def _local_session() -> SparkSession:
+    log_config = Path(tempfile.gettempdir()) / "build_warehouse-log4j2.properties"
+    log_config.write_text(QUIET_LOG4J2)
     spark = (
         SparkSession.builder.master("local[*]")
         .appName("build_warehouse")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log_config}")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
