@@ -7,6 +7,7 @@ Each subcommand imports its side lazily, so `serve` never loads pyspark and
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -73,10 +74,8 @@ def _require_java() -> None:
 
 
 def _java_home_has_java() -> bool:
-    import os
-
     home = os.environ.get("JAVA_HOME")
-    return bool(home) and (Path(home) / "bin" / "java").exists()
+    return home is not None and (Path(home) / "bin" / "java").exists()
 
 
 def _run_etl(args: argparse.Namespace) -> int:
