@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from etl.tables import RAW_COLUMNS
@@ -146,10 +146,7 @@ def _read_files(
         F.col("_metadata.file_block_start").alias("block_start"),
         F.monotonically_increasing_id().alias("row_id"),
     )
-    ids = spark.createDataFrame(
-        [(file.key, file_id) for file_id, file in files.items()], "key string, file_id int"
-    )
-    numbered = _number_lines(lines, ids)
+    numbered = _number_lines(spark, lines, files)
     width = max(positions) + 1
     schema = ", ".join(f"c{index} STRING" for index in range(width))
     # Parse each line once into a struct, then pick its fields.
@@ -166,24 +163,40 @@ def _read_files(
     )
 
 
-def _number_lines(lines: DataFrame, ids: DataFrame) -> DataFrame:
-    """Add `line` (1-based, within its file) and `file_id` to the lines of a text read.
+def _number_lines(spark: SparkSession, lines: DataFrame, files: dict[int, InputFile]) -> DataFrame:
+    """Add `file_id` and `line` (1-based, within its file) to the lines of a text read.
 
     Spark reads a file in chunks (splits), each chunk's lines in order within one
-    task; so a line's number is the lines of the file's earlier chunks plus its
-    position in its own chunk.
+    task; so a line's number is the count of lines in the file's earlier chunks
+    plus its position in its own chunk. Counting the lines per chunk is one
+    pass over the input that reads nothing else.
     """
-    earlier_chunks = (
-        Window.partitionBy("key").orderBy("block_start").rowsBetween(Window.unboundedPreceding, -1)
-    )
+    file_ids = {file.key: file_id for file_id, file in files.items()}
     chunks = (
         lines.groupBy("key", "block_start")
-        .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("chunk_lines"))
-        .withColumn("lines_before", F.coalesce(F.sum("chunk_lines").over(earlier_chunks), F.lit(0)))
-        .join(ids, "key")
+        .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("lines"))
+        .collect()
+    )
+    offsets, lines_so_far = [], dict.fromkeys(file_ids, 0)
+    for chunk in sorted(chunks, key=lambda chunk: (chunk.key, chunk.block_start)):
+        if chunk.key not in file_ids:
+            raise RuntimeError(f"Spark read {chunk.key}, which is not one of the input files")
+        offsets.append(
+            (
+                chunk.key,
+                chunk.block_start,
+                file_ids[chunk.key],
+                chunk.first_row_id,
+                lines_so_far[chunk.key],
+            )
+        )
+        lines_so_far[chunk.key] += chunk.lines
+    chunk_offsets = spark.createDataFrame(
+        offsets,
+        "key string, block_start bigint, file_id int, first_row_id bigint, lines_before bigint",
     )
     line: Column = F.col("lines_before") + F.col("row_id") - F.col("first_row_id") + 1
-    return lines.join(F.broadcast(chunks), ["key", "block_start"]).select(
+    return lines.join(F.broadcast(chunk_offsets), ["key", "block_start"]).select(
         "value", "file_id", line.alias("line")
     )
 
