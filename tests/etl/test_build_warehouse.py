@@ -192,3 +192,34 @@ def test_a_file_without_a_valid_row_fails_the_run(spark: SparkSession, tmp_path:
     with pytest.raises(InputError, match=r"no valid row in .*header_only\.csv"):
         _run(spark, source, warehouse)
     assert not warehouse.exists()
+
+
+def test_generated_dirty_data_gives_the_generators_accounting(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """Cross-check against stock_analytics.generate, which counts what it injects."""
+    from stock_analytics.generate import GenerateOptions, generate
+
+    options = GenerateOptions(
+        tickers=4,
+        years=2,
+        seed=7,
+        out=tmp_path / "in",
+        bad_row_fraction=0.02,
+        files=3,
+        compress=True,
+    )
+    injected = generate(options)
+    summary = _run(spark, tmp_path / "in", tmp_path / "wh")
+
+    counts = summary.accounting
+    assert counts.rows_read == injected.rows_written
+    assert counts.rows_accepted == injected.expected_accepted
+    assert counts.rows_rejected == injected.expected_rejected
+    assert counts.duplicates_collapsed == injected.injected["exact_duplicate"]
+    for reason in ("bad_date", "missing_ticker", "bad_close", "bad_price", "bad_volume"):
+        assert counts.rejected_by_reason[reason] == injected.injected[reason], reason
+    assert counts.rejected_by_reason["conflicting_duplicate"] == (
+        2 * injected.injected["conflicting_duplicate"]
+    )
+    assert sum(injected.injected.values()) > 10
