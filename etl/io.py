@@ -35,7 +35,7 @@ class InputFile:
     path: str
     """The qualified Hadoop path, as Spark and Hadoop take it."""
     key: str
-    """The path as a URI, in the form `_file_key` gives Spark's input_file_name()."""
+    """The path as a URI without `file:` (what LOCAL_SCHEME makes of input_file_name())."""
     name: str
     """The file as a person knows it: a local path, or the URI elsewhere."""
     header: tuple[str, ...]
@@ -67,7 +67,10 @@ def read_raw_input(spark: SparkSession, path: str) -> RawInput:
 
 
 def list_input_files(spark: SparkSession, path: str) -> list[str]:
-    """The input files (qualified paths): `path` itself, or the .csv/.csv.gz files below it."""
+    """The input files (qualified paths): `path` itself, or the .csv/.csv.gz files below it.
+
+    Files and folders whose names start with `.` or `_` are skipped.
+    """
     root = _hadoop_path(spark, path)
     fs = _file_system(spark, root)
     if not fs.exists(root):
@@ -76,12 +79,16 @@ def list_input_files(spark: SparkSession, path: str) -> list[str]:
     if fs.getFileStatus(root).isFile():
         return [str(root.toString())]
     found: list[str] = []
+    prefix = str(root.toString()).rstrip("/") + "/"
     listing = fs.listFiles(root, True)
     while listing.hasNext():
-        file_path = listing.next().getPath()
-        name = str(file_path.getName())
-        if name.endswith(INPUT_SUFFIXES) and not name.startswith((".", "_")):
-            found.append(str(file_path.toString()))
+        file_path = str(listing.next().getPath().toString())
+        # Hidden files and folders (.x, _x: _SUCCESS, _temporary/) are not input.
+        parts = file_path.removeprefix(prefix).split("/")
+        if parts[-1].endswith(INPUT_SUFFIXES) and not any(
+            part.startswith((".", "_")) for part in parts
+        ):
+            found.append(file_path)
     if not found:
         raise InputError(f"{path}: no .csv or .csv.gz file found")
     return sorted(found)

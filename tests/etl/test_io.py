@@ -34,7 +34,8 @@ def test_headers_match_loosely_and_extra_columns_are_ignored(
     (tmp_path / "sub").mkdir()
     with gzip.open(tmp_path / "sub" / "c.csv.gz", "wt") as out:
         out.write("\ufeffsymbol,date,open,high,low,close,volume\nBBB,2024-01-02,1,2,0.5,1.5,7\n")
-    for ignored in ("README.md", ".hidden.csv", "_SUCCESS", "notes.txt"):
+    (tmp_path / "_temporary").mkdir()
+    for ignored in ("README.md", ".hidden.csv", "_SUCCESS", "notes.txt", "_temporary/part.csv"):
         (tmp_path / ignored).write_text("date,open\nnot,data\n")
 
     assert _rows(spark, tmp_path) == {
