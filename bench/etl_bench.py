@@ -116,9 +116,9 @@ def _environment(event_log: Path | None) -> dict[str, str]:
     env = dict(os.environ, SPARK_LOCAL_IP=os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
     if event_log is not None:
         event_log.mkdir(parents=True, exist_ok=True)
+        log_dir = event_log.resolve().as_uri()
         env["PYSPARK_SUBMIT_ARGS"] = (
-            f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir={event_log.resolve().as_uri()}"
-            " pyspark-shell"
+            f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir={log_dir} pyspark-shell"
         )
     return env
 

@@ -100,9 +100,11 @@ def _apply(app: Application, stage_execution: dict[int, int], event: dict[str, A
 def report(app: Application, top: int) -> str:
     wall = (app.end_ms - app.start_ms) / 1000
     in_sql = sum(execution.seconds for execution in app.executions.values())
+    cpu = sum(stage.metrics.get("executorCpuTime", 0) for stage in app.stages.values()) / 1e9
     lines = [
         f"application wall: {wall:.1f} s; in SQL executions: {in_sql:.1f} s;"
-        f" outside them (driver, JVM, listing): {wall - in_sql:.1f} s",
+        f" outside them (driver, JVM, listing): {wall - in_sql:.1f} s;"
+        f" task CPU: {cpu:.1f} s",
         "",
         "| execution | seconds | stages | description |",
         "|---:|---:|---:|---|",
@@ -115,9 +117,9 @@ def report(app: Application, top: int) -> str:
         )
     lines += [
         "",
-        "| stage | execution | seconds | tasks | run s | GC s | records in"
+        "| stage | execution | seconds | tasks | run s | CPU s | GC s | records in"
         " | shuffle write MiB | shuffle read MiB | spill MiB | name |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     slowest = sorted(app.stages.values(), key=lambda stage: -stage.seconds)[:top]
     for stage in slowest:
@@ -128,7 +130,8 @@ def report(app: Application, top: int) -> str:
         spill = m.get("diskBytesSpilled", 0) + m.get("memoryBytesSpilled", 0)
         lines.append(
             f"| {stage.stage_id} | {stage.execution} | {stage.seconds:.1f} | {stage.tasks}"
-            f" | {m.get('executorRunTime', 0) / 1000:.1f} | {m.get('jvmGCTime', 0) / 1000:.1f}"
+            f" | {m.get('executorRunTime', 0) / 1000:.1f} | {m.get('executorCpuTime', 0) / 1e9:.1f}"
+            f" | {m.get('jvmGCTime', 0) / 1000:.1f}"
             f" | {m.get('input.recordsRead', 0):,.0f}"
             f" | {m.get('shuffle.write.bytesWritten', 0) / MIB:.1f}"
             f" | {shuffle_read / MIB:.1f} | {spill / MIB:.1f} | {stage.name[:60]} |"
