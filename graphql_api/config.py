@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     cache_max_entries: int = Field(
         default=2048, ge=0, description="result cache size; 0 turns the cache off"
     )
+    response_cache_max_entries: int = Field(
+        default=1024,
+        ge=0,
+        description="whole GraphQL responses kept (graphql_api/response_cache.py); 0 turns "
+        "that cache off",
+    )
+    response_cache_max_bytes: int = Field(default=32 * 1024 * 1024, ge=0)
     dataset_check_seconds: float = Field(
         default=1.0,
         ge=0,

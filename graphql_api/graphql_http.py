@@ -24,6 +24,9 @@ from graphql_api.context import AppContext
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 _REQUEST_ERROR = "graphql_request_error"
+EXECUTION_ERRORS_STATE = "graphql_execution_errors"
+"""Request state: whether the executed result had errors (the response cache keeps only
+results without)."""
 
 
 def prefers_graphql_response_json(accept: str | None) -> bool:
@@ -47,6 +50,7 @@ class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
+        setattr(request.state, EXECUTION_ERRORS_STATE, bool(result.errors))
         if is_request_error(result):
             response.pop("data", None)
             setattr(request.state, _REQUEST_ERROR, True)

@@ -17,6 +17,7 @@ from graphql_api.engines.cache import CachingEngine
 from graphql_api.engines.factory import open_engine
 from graphql_api.errors import BadUserInput, ErrorCode
 from graphql_api.graphql_http import GraphQLHTTPRouter
+from graphql_api.response_cache import ResponseCache, ResponseCacheMiddleware
 from graphql_api.rest import router as rest_router
 from graphql_api.schema import build_schema
 from graphql_api.web import install_web
@@ -46,6 +47,15 @@ def create_app(
         max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
+    # Added first, so it is the innermost middleware (Starlette wraps each later one
+    # around the earlier ones): authentication, rate limits, logging and metrics, added
+    # after this line, run before a cached answer is sent, and see scope["state"]
+    # ["response_cache"] (hit, miss or bypass).
+    app.state.response_cache = ResponseCache(
+        max_entries=settings.response_cache_max_entries,
+        max_bytes=settings.response_cache_max_bytes,
+    )
+    app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
     app.include_router(
         GraphQLHTTPRouter(
             build_schema(settings), context_getter=get_context, graphql_ide="graphiql"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
 from graphql_api.graphql_http import prefers_graphql_response_json
+from graphql_api.main import create_app
+from tests.graphql_api.conftest import app_client, settings_for
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -102,9 +106,7 @@ def test_accept_negotiation(accept: str | None, expected: bool) -> None:
     assert prefers_graphql_response_json(accept) is expected
 
 
-async def test_a_repeated_query_is_parsed_and_validated_once(
-    tiny_client: httpx.AsyncClient,
-) -> None:
+async def test_a_repeated_query_is_parsed_and_validated_once(tiny_warehouse: Path) -> None:
     # Strawberry's ValidationCache keeps its LRU cache at module level, keyed by size.
     from strawberry.extensions.validation_cache import _get_validate_cache
 
@@ -112,8 +114,11 @@ async def test_a_repeated_query_is_parsed_and_validated_once(
 
     cache = _get_validate_cache(DOCUMENT_CACHE_SIZE)
     query = {"query": "{ health { engine } repeated: __typename }"}
-    await tiny_client.post("/graphql", json=query)
-    before = cache.cache_info()
-    await tiny_client.post("/graphql", json=query)
-    after = cache.cache_info()
+    # With the response cache off, so the repeated request reaches GraphQL execution.
+    app = create_app(settings_for(tiny_warehouse, response_cache_max_entries=0))
+    async with app_client(app) as client:
+        await client.post("/graphql", json=query)
+        before = cache.cache_info()
+        await client.post("/graphql", json=query)
+        after = cache.cache_info()
     assert (after.hits, after.misses) == (before.hits + 1, before.misses)

@@ -1,0 +1,242 @@
+"""Whole GraphQL responses, cached in front of GraphQL execution.
+
+A repeated query skips parsing, validation, execution and serialization: the
+exact bytes, status and headers of the first answer are sent again. The key is
+the dataset version (the ETL's run_id: a new run empties the cache) and the
+request as GraphQL over HTTP reads it: method, query text, operation name,
+variables and extensions as canonical JSON, and which media type the Accept
+header picks. Only 200 answers that GraphQL executed without any error are
+kept (graphql_http records that on the request state), never GraphiQL pages,
+and never a request that asks for X-Query-Stats. The cache is bounded by
+entries and by bytes, least recently used out first.
+
+It is a pure ASGI middleware limited to the GraphQL path. Added before any
+other middleware, it is the innermost: authentication, rate limits, logging and
+metrics all run first, and `scope["state"]["response_cache"]` tells them
+whether the answer was a "hit", a "miss" or a "bypass".
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graphql_api.engines.base import QueryError
+from graphql_api.graphql_http import EXECUTION_ERRORS_STATE, prefers_graphql_response_json
+
+CACHE_STATE = "response_cache"
+CACHE_HEADER = b"x-response-cache"
+QUERY_STATS_HEADER = b"x-query-stats"
+
+RequestKey = tuple[str, str, str | None, str, str, bool]
+DatasetVersion = Callable[[Scope], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+
+class ResponseCache:
+    """An LRU of responses for one dataset version, bounded by entries and body bytes."""
+
+    def __init__(self, *, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[RequestKey, CachedResponse] = OrderedDict()
+        self._bytes = 0
+        self._version: str | None = None
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_entries > 0 and self.max_bytes > 0
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, version: str, key: RequestKey) -> CachedResponse | None:
+        self._use_version(version)
+        found = self._entries.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return found
+
+    def put(self, version: str, key: RequestKey, response: CachedResponse) -> None:
+        if version != self._version or len(response.body) > self.max_bytes:
+            return  # answered for a version already replaced, or too big to keep
+        previous = self._entries.pop(key, None)
+        if previous is not None:
+            self._bytes -= len(previous.body)
+        self._entries[key] = response
+        self._bytes += len(response.body)
+        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+            _, evicted = self._entries.popitem(last=False)
+            self._bytes -= len(evicted.body)
+
+    def _use_version(self, version: str) -> None:
+        if version != self._version:
+            self._entries.clear()
+            self._bytes = 0
+            self._version = version
+
+
+async def engine_dataset_version(scope: Scope) -> str | None:
+    """The dataset version of the engine the app's lifespan opened; None if unreadable."""
+    try:
+        manifest = await scope["app"].state.engine.manifest()
+    except QueryError:
+        return None  # let GraphQL answer, and report the engine's error
+    return str(manifest.run_id)
+
+
+class ResponseCacheMiddleware:
+    """Serves repeated GraphQL requests on `path` from a ResponseCache."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        cache: ResponseCache,
+        dataset_version: DatasetVersion = engine_dataset_version,
+        path: str = "/graphql",
+    ) -> None:
+        self.app = app
+        self.cache = cache
+        self.dataset_version = dataset_version
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            not self.cache.enabled
+            or scope["type"] != "http"
+            or scope["path"] != self.path
+            or scope["method"] not in ("GET", "POST")
+        ):
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        body, receive = await _read_body(scope, receive)
+        request_key = _request_key(scope, body)
+        version = await self.dataset_version(scope) if request_key is not None else None
+        if request_key is None or version is None:
+            state[CACHE_STATE] = "bypass"
+            await self.app(scope, receive, send)
+            return
+        cached = self.cache.get(version, request_key)
+        if cached is not None:
+            state[CACHE_STATE] = "hit"
+            await _send_cached(cached, send)
+            return
+        state[CACHE_STATE] = "miss"
+        await self._answer_and_keep(scope, receive, send, version, request_key)
+
+    async def _answer_and_keep(
+        self, scope: Scope, receive: Receive, send: Send, version: str, key: RequestKey
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                message = {**message, "headers": [*message["headers"], (CACHE_HEADER, b"miss")]}
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        executed_cleanly = scope["state"].get(EXECUTION_ERRORS_STATE) is False
+        if start is not None and start["status"] == 200 and executed_cleanly:
+            headers = tuple((bytes(name), bytes(value)) for name, value in start["headers"])
+            self.cache.put(version, key, CachedResponse(200, headers, b"".join(chunks)))
+
+
+async def _send_cached(cached: CachedResponse, send: Send) -> None:
+    headers = [*cached.headers, (CACHE_HEADER, b"hit")]
+    await send({"type": "http.response.start", "status": cached.status, "headers": headers})
+    await send({"type": "http.response.body", "body": cached.body})
+
+
+async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body, and a receive that hands the same messages to the app."""
+    if scope["method"] != "POST":
+        return b"", receive
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return body, replay
+
+
+def _request_key(scope: Scope, body: bytes) -> RequestKey | None:
+    """The request as GraphQL reads it, or None when it must not be cached."""
+    headers = _headers(scope)
+    accept = headers.get(b"accept", b"").decode("latin-1")
+    if headers.get(QUERY_STATS_HEADER, b"").strip() not in (b"", b"0") or "text/html" in accept:
+        return None
+    if scope["method"] == "GET":
+        parameters: Any = {
+            name: values[0]
+            for name, values in parse_qs(scope["query_string"].decode("latin-1")).items()
+        }
+        for name in ("variables", "extensions"):
+            if name in parameters:
+                parameters[name] = _json_or_none(parameters[name])
+                if parameters[name] is None:
+                    return None  # malformed: GraphQL answers it with an error
+    else:
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        parameters = _json_or_none(body) if content_type == b"application/json" else None
+    if not isinstance(parameters, dict) or not isinstance(parameters.get("query"), str):
+        return None
+    operation = parameters.get("operationName")
+    if operation is not None and not isinstance(operation, str):
+        return None
+    return (
+        scope["method"],
+        parameters["query"],
+        operation,
+        _canonical(parameters.get("variables")),
+        _canonical(parameters.get("extensions")),
+        prefers_graphql_response_json(accept),
+    )
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return {bytes(name).lower(): bytes(value) for name, value in scope["headers"]}
+
+
+def _json_or_none(text: str | bytes) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
