@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -59,6 +60,21 @@ class Settings(BaseSettings):
         "(docs/landing-page.md)",
     )
 
+    allow_introspection: bool = Field(
+        default=True, description="answer __schema / __type queries (GraphiQL needs them)"
+    )
+    require_api_key: bool = Field(
+        default=False, description="refuse requests without a valid key (/health stays open)"
+    )
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="accepted API keys: comma-separated, or a JSON list of strings",
+    )
+    rate_limit_per_second: float = Field(
+        default=50.0, ge=0, description="requests per second per client; 0 turns limits off"
+    )
+    rate_limit_burst: int = Field(default=100, ge=1, description="requests a client may burst")
+
     duckdb_threads: int = Field(default=4, ge=1, description="concurrent DuckDB queries")
 
     athena_database: str = "stock_analytics"
@@ -80,6 +96,23 @@ class Settings(BaseSettings):
     aws_endpoint_url: str | None = Field(
         default=None, description="a non-AWS endpoint for Athena and S3 (tests: moto)"
     )
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_api_keys(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        keys = json.loads(text) if text.startswith("[") else text.split(",")
+        return [key.strip() for key in keys if isinstance(key, str) and key.strip()]
+
+    @model_validator(mode="after")
+    def _keys_when_required(self) -> Settings:
+        if self.require_api_key and not self.api_keys:
+            raise ValueError(
+                "STOCK_ANALYTICS_REQUIRE_API_KEY is true, but STOCK_ANALYTICS_API_KEYS is empty"
+            )
+        return self
 
     @property
     def warehouse_path(self) -> Path:

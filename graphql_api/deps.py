@@ -5,7 +5,6 @@ They are coroutines on purpose: FastAPI runs a plain `def` dependency in a worke
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -13,6 +12,7 @@ from fastapi import Depends, Request
 from graphql_api.config import Settings
 from graphql_api.context import AppContext
 from graphql_api.engines.base import QueryEngine
+from graphql_api.observability.stats import current_request_id
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -24,12 +24,9 @@ async def get_engine(request: Request) -> QueryEngine:
     return cast(QueryEngine, request.app.state.engine)
 
 
-def new_request_id() -> str:
-    return uuid.uuid4().hex
-
-
 async def get_request_id() -> str:
-    return new_request_id()
+    """The id the request's X-Request-ID response header and log line carry."""
+    return current_request_id()
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

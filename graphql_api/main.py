@@ -11,15 +11,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from graphql_api.config import Settings, get_settings
-from graphql_api.deps import get_context, new_request_id
+from graphql_api.deps import get_context
 from graphql_api.engines.base import QueryEngine, QueryError, QueryTimeout
 from graphql_api.engines.cache import CachingEngine
 from graphql_api.engines.factory import open_engine
 from graphql_api.errors import BadUserInput, ErrorCode
 from graphql_api.graphql_http import GraphQLHTTPRouter
+from graphql_api.observability.install import install_observability
+from graphql_api.observability.json_logging import json_logging
+from graphql_api.observability.stats import new_request_id, record_error_code
 from graphql_api.response_cache import ResponseCache, ResponseCacheMiddleware
 from graphql_api.rest import router as rest_router
 from graphql_api.schema import build_schema
+from graphql_api.security.install import install_security
 from graphql_api.web import install_web
 
 logger = logging.getLogger(__name__)
@@ -35,10 +39,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with engine_opener(settings) as engine:
-            app.state.engine = CachingEngine(engine, max_entries=settings.cache_max_entries)
-            logger.info("serving with the %s engine", engine.name)
-            yield
+        with json_logging(settings.log_level):
+            async with engine_opener(settings) as engine:
+                app.state.engine = CachingEngine(engine, max_entries=settings.cache_max_entries)
+                logger.info("serving with the %s engine", engine.name)
+                yield
 
     app = FastAPI(
         title="Stock analytics",
@@ -65,6 +70,8 @@ def create_app(
     app.include_router(rest_router)
     install_web(app, graphiql_assets_dir=settings.graphiql_assets_dir)
     _add_rest_error_handlers(app)
+    install_security(app, settings)  # around the response cache: no cached answer unchecked
+    install_observability(app)  # the outermost: every answer is logged and counted
     return app
 
 
@@ -89,14 +96,18 @@ def _add_rest_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        request_id = new_request_id()
+        # This handler runs outside every middleware; the request's id waits in its state.
+        request_id = getattr(request.state, "request_id", None) or new_request_id()
         logger.error(
             "request %s: unexpected error on %s", request_id, request.url.path, exc_info=error
         )
         message = f"Internal server error; quote request id {request_id} when reporting it."
-        return _error(500, ErrorCode.INTERNAL_SERVER_ERROR, message, requestId=request_id)
+        response = _error(500, ErrorCode.INTERNAL_SERVER_ERROR, message, requestId=request_id)
+        response.headers["x-request-id"] = request_id
+        return response
 
 
 def _error(status: int, code: ErrorCode, message: str, **extra: str) -> JSONResponse:
+    record_error_code(code)
     body = {"errors": [{"message": message, "extensions": {"code": code, **extra}}]}
     return JSONResponse(body, status_code=status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from graphql import ASTValidationRule
+from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from graphql.error import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import (
@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from graphql_api.config import Settings
 from graphql_api.error_codes import log_errors, with_codes
+from graphql_api.observability.query_stats import QueryStatsExtension
 from graphql_api.resolvers.query import Query
 from graphql_api.types.scalars import SCALAR_MAP
 
@@ -53,14 +54,19 @@ def build_schema(settings: Settings) -> Schema:
             partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
             partial(AddValidationRules, _limit_rules(settings)),
+            QueryStatsExtension,
         ],
     )
 
 
 def _limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
-    """The depth and alias limits' rule classes, made once: the validation cache is keyed
-    on the rules, so rule classes made afresh per request would make every request a miss."""
-    return [
+    """The depth and alias limits' rule classes (and introspection's, when it is off), made
+    once: the validation cache is keyed on the rules, so rule classes made afresh per
+    request would make every request a miss."""
+    rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
     ]
+    if not settings.allow_introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return rules

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import uvicorn
@@ -28,10 +27,7 @@ def serve(
         }.items()
         if value is not None
     }
-    settings = Settings(**overrides)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    settings = Settings(**overrides)  # the app's lifespan sets up JSON logging from it
     print(f"GraphQL (and GraphiQL in a browser): http://{settings.host}:{settings.port}/graphql")
     uvicorn.run(
         create_app(settings),

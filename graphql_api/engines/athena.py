@@ -29,6 +29,7 @@ from graphql_api.engines.base import (
     SqlValue,
 )
 from graphql_api.engines.manifest import DatasetManifest
+from graphql_api.observability.stats import EngineQuery, record_engine_query
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,7 @@ class AthenaEngine:
         async with self._slots:
             started = time.perf_counter()
             query_id: str | None = None
+            execution: dict[str, Any] = {}
             try:
                 async with asyncio.timeout(self._options.timeout_seconds):
                     query_id = await self._start(statement, parameters)
@@ -149,12 +151,20 @@ class AthenaEngine:
                 if query_id is not None:  # the caller went away: Athena need not go on
                     await asyncio.shield(self._stop(query_id, "as its caller was cancelled"))
                 raise
-            statistics = execution.get("Statistics", {})
+            finally:
+                seconds = time.perf_counter() - started
+                statistics = execution.get("Statistics", {})
+                scanned = statistics.get("DataScannedInBytes")
+                record_engine_query(
+                    EngineQuery(
+                        self.name, query_id, seconds, None if scanned is None else int(scanned)
+                    )
+                )
             logger.info(
                 "athena query %s SUCCEEDED in %.0f ms, %s bytes scanned, reused: %s, %d rows",
                 query_id,
-                1e3 * (time.perf_counter() - started),
-                statistics.get("DataScannedInBytes"),
+                1e3 * seconds,
+                scanned,
                 statistics.get("ResultReuseInformation", {}).get("ReusedPreviousResult"),
                 len(rows),
             )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from graphql_api.engines.base import QueryEngine, Row, SqlValue
 from graphql_api.engines.manifest import DatasetManifest
+from graphql_api.observability.stats import record_cache_lookup
 
 CacheKey = tuple[str, tuple[SqlValue, ...], str]
 
@@ -46,8 +47,10 @@ class CachingEngine:
         if cached is not None:
             self._results.move_to_end(key)
             self.hits += 1
+            record_cache_lookup(hit=True)
             return cached
         task = self._in_flight.get(key)
+        record_cache_lookup(hit=task is not None)
         if task is None:
             self.misses += 1
             task = asyncio.create_task(self._load(key))

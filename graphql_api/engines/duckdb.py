@@ -28,6 +28,7 @@ from graphql_api.engines.base import (
     SqlValue,
 )
 from graphql_api.engines.manifest import DatasetManifest
+from graphql_api.observability.stats import EngineQuery, record_engine_query
 
 logger = logging.getLogger(__name__)
 
@@ -119,9 +120,10 @@ class DuckDBEngine:
                 raise QueryFailed(
                     f"DuckDB could not run the query ({type(error).__name__})"
                 ) from error
-            logger.debug(
-                "duckdb: %d rows in %.1f ms", len(rows), 1e3 * (time.perf_counter() - started)
-            )
+            finally:
+                seconds = time.perf_counter() - started
+                record_engine_query(EngineQuery(self.name, None, seconds, None))
+            logger.debug("duckdb: %d rows in %.1f ms", len(rows), 1e3 * seconds)
             return rows
 
     def _run(

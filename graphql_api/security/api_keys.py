@@ -1,0 +1,43 @@
+"""API keys: where a client puts one, and how it is checked (in constant time)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+
+API_KEY_HEADER = b"x-api-key"
+AUTHORIZATION_HEADER = b"authorization"
+BEARER = b"bearer "
+
+
+class ApiKeys:
+    """The accepted keys. Every key is compared, with hmac.compare_digest, whatever matches:
+    the time taken says nothing about which key, or how much of one, was right."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self._keys = [key.encode() for key in keys if key]
+        if not self._keys:
+            raise ValueError("API keys are required, but none is configured")
+
+    def accepts(self, offered: bytes) -> bool:
+        matched = False
+        for key in self._keys:
+            matched |= hmac.compare_digest(offered, key)
+        return matched
+
+
+def offered_key(headers: Mapping[bytes, bytes]) -> bytes | None:
+    """The key in `X-API-Key`, else in `Authorization: Bearer <key>`; None without one."""
+    key = headers.get(API_KEY_HEADER)
+    if key is None:
+        authorization = headers.get(AUTHORIZATION_HEADER, b"")
+        if authorization[: len(BEARER)].lower() == BEARER:
+            key = authorization[len(BEARER) :]
+    key = None if key is None else key.strip()
+    return key or None
+
+
+def fingerprint(key: bytes) -> str:
+    """A short, one-way name for a key, for logs and rate-limit buckets (never the key)."""
+    return hashlib.sha256(key).hexdigest()[:12]

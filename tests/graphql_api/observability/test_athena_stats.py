@@ -1,0 +1,79 @@
+"""Athena's query ids and bytes scanned reach the request's stats, the log and /metrics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from graphql_api.engines.athena import open_athena_engine
+from graphql_api.main import create_app
+from graphql_api.observability.stats import EngineQuery, RequestStats, request_stats
+from tests.graphql_api.conftest import app_client
+from tests.graphql_api.engines.athena_stand_in import Script, athena_stand_in, execution
+from tests.graphql_api.engines.conftest import REGION
+from tests.graphql_api.engines.test_athena_moto import (
+    BUCKET,
+    athena_settings,
+    moto_executions,
+    queue_result,
+)
+from tests.graphql_api.observability.test_metrics import scrape, total
+
+pytestmark = pytest.mark.usefixtures("aws_credentials")
+
+
+async def test_the_engine_records_athenas_id_and_bytes_scanned() -> None:
+    script = Script()
+    script.queue("StartQueryExecution", (200, {"QueryExecutionId": "q-1"}))
+    script.queue("GetQueryExecution", execution("SUCCEEDED"))  # 1234 bytes scanned
+    columns = [{"Name": "n", "Type": "bigint"}]
+    rows: dict[str, Any] = {"Rows": [{"Data": [{"VarCharValue": "7"}]}]}
+    script.queue(
+        "GetQueryResults",
+        (200, {"ResultSet": {**rows, "ResultSetMetadata": {"ColumnInfo": columns}}}),
+    )
+    stats = RequestStats(request_id="r", method="POST", path="/graphql")
+    with athena_stand_in(script) as endpoint, request_stats(stats):
+        async with open_athena_engine(athena_settings(endpoint)) as engine:
+            assert await engine.fetch("SELECT 7 AS n") == [{"n": 7}]
+    [query] = stats.engine_queries
+    assert query == EngineQuery("athena", "q-1", query.seconds, 1234)
+    assert query.seconds > 0
+
+
+async def test_the_app_reports_athenas_query_ids(
+    moto: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3 = boto3.client("s3", endpoint_url=moto, region_name=REGION)
+    s3.create_bucket(Bucket=BUCKET)
+    manifest = {"run_id": "r1", "finished_at": "2024-01-01T00:00:00Z", "tickers": 6, "rows": 9}
+    s3.put_object(Bucket=BUCKET, Key="warehouse/_dataset.json", Body=json.dumps(manifest))
+    queue_result(
+        moto, [("date", "date"), ("average_traded_value", "double")], [["2022-02-03", "1.5"]]
+    )
+    query = {"query": "{ mostValuableDay { date averageTradedValue } }"}
+    async with app_client(create_app(athena_settings(moto))) as client:
+        response = await client.post("/graphql", json=query, headers={"X-Query-Stats": "1"})
+        samples = await scrape(client)
+    [execution_seen] = moto_executions(moto)
+    moto_id = execution_seen["QueryExecutionId"]
+    moto_bytes = execution_seen["Statistics"]["DataScannedInBytes"]
+
+    [reported] = response.json()["extensions"]["queryStats"]["engineQueries"]
+    assert reported["engine"] == "athena"
+    assert reported["queryId"] == moto_id
+    assert reported["bytesScanned"] == moto_bytes
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
+    [logged] = [
+        line
+        for line in lines
+        if line["logger"] == "graphql_api.access" and line["path"] == "/graphql"
+    ]
+    assert logged["engine"] == "athena"
+    assert logged["engine_query_ids"] == [moto_id]
+    assert logged["bytes_scanned"] == moto_bytes
+    assert total(samples, "stock_analytics_athena_bytes_scanned_total") == moto_bytes
+    assert samples[("stock_analytics_engine_queries_total", frozenset({("engine", "athena")}))] == 1
