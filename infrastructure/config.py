@@ -105,6 +105,8 @@ class ApiConfig:
     https: HttpsConfig | None = None
     allow_plain_http: bool = False
     """Only for dev: serve plain HTTP when no certificate is configured."""
+    require_api_key: bool = False
+    """Refuse requests without a key from the stack's API key secret (/health stays open)."""
 
     def __post_init__(self) -> None:
         memories = FARGATE_MEMORY_BY_CPU.get(self.cpu)
@@ -232,6 +234,7 @@ def _named_config(name: str, https: HttpsConfig | None) -> EnvironmentConfig:
                 min_capacity=2,
                 max_capacity=6,
                 https=https,
+                require_api_key=True,
             ),
             monitoring=MonitoringConfig(
                 alb_5xx_per_5_minutes=5,

@@ -48,6 +48,7 @@ class GraphqlService(Construct):
         *,
         config: ApiConfig,
         environment: dict[str, str],
+        secrets: dict[str, ecs.Secret],
         task_policy: list[iam.PolicyStatement],
         access_logs: s3.IBucket,
         log_retention_days: int,
@@ -125,6 +126,7 @@ class GraphqlService(Construct):
                 container_name="graphql-api",
                 container_port=CONTAINER_PORT,
                 environment=environment,
+                secrets=secrets,
                 task_role=task_role,
                 log_driver=ecs.LogDrivers.aws_logs(stream_prefix="api", log_group=log_group),
             ),
@@ -170,7 +172,8 @@ class GraphqlService(Construct):
             service.task_definition,
             "AwsSolutions-ECS2",
             "The environment holds only non-secret resource names (engine, Glue database, "
-            "Athena workgroup, results location, region); the task has no secrets to inject.",
+            "Athena workgroup, results location, region) and switches; the API keys come "
+            "from Secrets Manager, injected as a container secret.",
         )
         execution_role = service.task_definition.execution_role
         if execution_role is not None:

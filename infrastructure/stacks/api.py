@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, CfnOutput, Environment, Stack
+from aws_cdk import Aws, CfnOutput, Environment, RemovalPolicy, Stack
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -16,9 +18,11 @@ from infrastructure.constructs.query_access import (
     query_statements,
 )
 from infrastructure.constructs.secure_bucket import access_log_bucket
+from infrastructure.nag import acknowledge
 from infrastructure.naming import bucket_name, monitoring_names
 
 ACCESS_LOG_DAYS = 90
+API_KEY_LENGTH = 40
 
 
 class ApiStack(Stack):
@@ -46,11 +50,15 @@ class ApiStack(Stack):
             retain=config.retain_data,
             expire_after_days=ACCESS_LOG_DAYS,
         )
+        api_keys = api_key_secret(self, retain=config.retain_data)
         service = GraphqlService(
             self,
             "Api",
             config=config.api,
-            environment=container_environment(warehouse),
+            environment=container_environment(
+                warehouse, require_api_key=config.api.require_api_key
+            ),
+            secrets={"STOCK_ANALYTICS_API_KEYS": ecs.Secret.from_secrets_manager(api_keys)},
             task_policy=query_statements(warehouse),
             access_logs=access_logs,
             log_retention_days=config.log_retention_days,
@@ -75,12 +83,41 @@ class ApiStack(Stack):
             "GlueDatabaseName": warehouse.database_name,
             "WarehouseBucketName": warehouse.warehouse_bucket.name,
             "AthenaResultsBucketName": warehouse.results_bucket.name,
+            "ApiKeySecretArn": api_keys.secret_arn,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
 
 
-def container_environment(warehouse: WarehouseQueryAccess) -> dict[str, str]:
+def api_key_secret(scope: Construct, *, retain: bool) -> secretsmanager.Secret:
+    """The API's key, generated at deploy time (never in the repository or the template).
+
+    The container receives it as STOCK_ANALYTICS_API_KEYS; more keys can be put in the
+    secret as a comma-separated list. ECS reads it with the task's execution role when a
+    task starts, so the running API itself needs no access to Secrets Manager.
+    """
+    secret = secretsmanager.Secret(
+        scope,
+        "ApiKeys",
+        description="API keys of the stock analytics GraphQL API (comma-separated)",
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=API_KEY_LENGTH, exclude_punctuation=True
+        ),
+        removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+    )
+    acknowledge(
+        secret,
+        "AwsSolutions-SMG4",
+        "API keys are handed to clients, so rotating one is a coordinated change: put the "
+        "new list in the secret (old and new keys together), restart the service, then drop "
+        "the old key; a rotation Lambda cannot tell the clients.",
+    )
+    return secret
+
+
+def container_environment(
+    warehouse: WarehouseQueryAccess, *, require_api_key: bool
+) -> dict[str, str]:
     """The API's settings (graphql_api's Settings) for the Athena engine."""
     return {
         "STOCK_ANALYTICS_ENGINE": "athena",
@@ -89,4 +126,5 @@ def container_environment(warehouse: WarehouseQueryAccess) -> dict[str, str]:
         "STOCK_ANALYTICS_ATHENA_WORKGROUP": warehouse.workgroup_name,
         "STOCK_ANALYTICS_ATHENA_OUTPUT": warehouse.output_location,
         "AWS_REGION": Aws.REGION,
+        "STOCK_ANALYTICS_REQUIRE_API_KEY": "true" if require_api_key else "false",
     }

@@ -102,6 +102,7 @@ def test_container_settings_point_at_the_pipeline_resources(synthesized: Synthes
         "STOCK_ANALYTICS_ATHENA_WORKGROUP": workgroup["Name"],
         "STOCK_ANALYTICS_ATHENA_OUTPUT": output,
         "AWS_REGION": "${AWS::Region}",
+        "STOCK_ANALYTICS_REQUIRE_API_KEY": "true" if env == "prod" else "false",
     }
     assert (
         output == f"s3://stock-analytics-{env}-athena-results-{ACCOUNT}-us-east-1/athena-results/"
