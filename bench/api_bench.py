@@ -1,0 +1,229 @@
+"""The API benchmark: every contract query, warm and cold, beside a bare FastAPI route.
+
+For each warehouse (the bundled sample, and 2.5 M generated rows), it starts
+`stock-analytics serve` (one uvicorn worker) and captures each query's answer;
+bench/bare_app.py then serves those exact bytes from a bare FastAPI route (also
+one worker). wrk, a separate process on 127.0.0.1, loads one then the other,
+alternating, `--rounds` times; the best round of each is kept (the machine is
+shared: the best round is the least disturbed one). Then the same server with
+both caches off (the engine's result cache and the response cache) is loaded
+for the cold figures, and loaded again from one connection for the cold latency
+(one request at a time: what a client waits, without queueing).
+
+    python -m bench.api_bench                       # both warehouses
+    python -m bench.api_bench --only sample --seconds 2 --rounds 1
+
+Targets: warm rps >= 80% of the bare route's; cold p50 (one connection) <= 5 ms
+on the sample and <= 50 ms on 2.5 M rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench.api_servers import BIN, bare_server, graphql_server
+from bench.wrk import WrkResult, run_wrk
+
+DATA = Path("bench/.data/api")
+SAMPLE_INPUT = Path("data/sample")
+WARM_TARGET_RATIO = 0.8
+COLD_P50_TARGET_MS = {"sample": 5.0, "2.5M": 50.0}
+NO_LIMITS = {"rate_limit_per_second": "0"}
+CACHES_OFF = {"cache_max_entries": "0", "response_cache_max_entries": "0"}
+
+QUERIES: dict[str, str] = {
+    "health": "{ health { status engine } }",
+    "dataset": "{ dataset { version finishedAt firstDate lastDate stocks rows rejectedRows } }",
+    "averageDailyReturn": '{ averageDailyReturn(from: "2020-03-01", to: "2020-03-31") '
+    "{ date averageReturn stocks } }",
+    "mostValuableDay": "{ mostValuableDay { date averageTradedValue } }",
+    "highestWorthStocks": "{ highestWorthStocks(limit: 3) { ticker averageTradedValue } }",
+    "mostVolatile": '{ mostVolatile(from: "2020-01-01", to: "2020-12-31", limit: 2) '
+    "{ ticker annualizedVolatility returns } }",
+    "topThirtyDayReturns": "{ topThirtyDayReturns { ticker date return30d close priorDate "
+    "priorClose } }",
+    "stock": "query Stock($ticker: String!) { stock(ticker: $ticker) { ticker firstDate "
+    "lastDate tradingDays averageTradedValue annualizedVolatility "
+    'prices(from: "2020-03-02", to: "2020-03-06") { date open high low close volume '
+    "dailyReturn return30d } } }",
+    "stocks": "{ stocks { ticker annualizedVolatility averageTradedValue } }",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    warehouse: str
+    query: str
+    mode: str
+    graphql: WrkResult
+    bare: WrkResult
+    latency: WrkResult | None
+    """Cold only: wrk from one connection."""
+
+    @property
+    def ratio(self) -> float:
+        return self.graphql.rps / self.bare.rps
+
+    @property
+    def met(self) -> bool:
+        if self.mode == "warm":
+            return self.ratio >= WARM_TARGET_RATIO and not self.graphql.errors
+        assert self.latency is not None
+        return self.latency.p50_ms <= COLD_P50_TARGET_MS[self.warehouse] and not (
+            self.graphql.errors or self.latency.errors
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=("sample", "2.5M"), help="one warehouse")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per wrk run")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating runs per query")
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    warehouses = {"sample": sample_warehouse, "2.5M": large_warehouse}
+    rows: list[Row] = []
+    for label, build in warehouses.items():
+        if args.only in (None, label):
+            rows += bench_warehouse(label, build(), args)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (DATA / f"results-{stamp}.json").write_text(
+        json.dumps([{**asdict(r), "ratio": r.ratio, "met": r.met} for r in rows], indent=1)
+    )
+    print(markdown(rows))
+    return 0 if all(r.graphql.errors == 0 for r in rows) else 1
+
+
+def bench_warehouse(label: str, warehouse: Path, args: argparse.Namespace) -> list[Row]:
+    print(f"# {label}: {warehouse}, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    rows: list[Row] = []
+    load = {"seconds": args.seconds, "connections": args.connections}
+    with graphql_server(warehouse, **NO_LIMITS) as warm:
+        bodies = request_bodies(warm)
+        answers = {name: answer(warm, body) for name, body in bodies.items()}
+        bodies_file = DATA / f"bare-bodies-{label}.json"
+        bodies_file.write_text(json.dumps(answers))
+        with bare_server(bodies_file) as bare:
+            for name, body in bodies.items():
+                graphql, floor = alternate(
+                    f"{warm}/graphql", f"{bare}/bare/{name}", body, args.rounds, load
+                )
+                rows.append(Row(label, name, "warm", graphql, floor, None))
+                print(f"  warm {name}: {graphql.rps:.0f} vs {floor.rps:.0f} rps", file=sys.stderr)
+            with graphql_server(warehouse, **NO_LIMITS, **CACHES_OFF) as cold:
+                for name, body in bodies.items():
+                    if answer(cold, body) != answers[name]:
+                        raise RuntimeError(f"{name}: the cold server answered differently")
+                    graphql, floor = alternate(
+                        f"{cold}/graphql", f"{bare}/bare/{name}", body, 1, load
+                    )
+                    latency = run_wrk(f"{cold}/graphql", body, seconds=args.seconds, connections=1)
+                    rows.append(Row(label, name, "cold", graphql, floor, latency))
+                    print(f"  cold {name}: p50 {latency.p50_ms:.2f} ms", file=sys.stderr)
+    return rows
+
+
+def alternate(
+    graphql_url: str, bare_url: str, body: str, rounds: int, load: dict[str, float]
+) -> tuple[WrkResult, WrkResult]:
+    """GraphQL then bare, `rounds` times; the best (highest rps) run of each."""
+    graphql_runs: list[WrkResult] = []
+    bare_runs: list[WrkResult] = []
+    for _ in range(rounds):
+        graphql_runs.append(run_wrk(graphql_url, body, **load))  # type: ignore[arg-type]
+        bare_runs.append(run_wrk(bare_url, body, **load))  # type: ignore[arg-type]
+    return max(graphql_runs, key=lambda r: r.rps), max(bare_runs, key=lambda r: r.rps)
+
+
+def request_bodies(url: str) -> dict[str, str]:
+    """Each query as a POST body; `stock` asks for the first ticker the server lists."""
+    listed = httpx.post(f"{url}/graphql", json={"query": "{ stocks { ticker } }"}).json()
+    ticker = listed["data"]["stocks"][0]["ticker"]
+    return {
+        name: json.dumps(
+            {"query": query, **({"variables": {"ticker": ticker}} if "$" in query else {})}
+        )
+        for name, query in QUERIES.items()
+    }
+
+
+def answer(url: str, body: str) -> str:
+    """The server's answer to `body`: it must be a 200 with data and no errors."""
+    response = httpx.post(
+        f"{url}/graphql", content=body, headers={"content-type": "application/json"}, timeout=60
+    )
+    document = response.json()
+    if response.status_code != 200 or document.get("errors") or not document.get("data"):
+        raise RuntimeError(f"{body}: {response.status_code} {response.text[:500]}")
+    return response.text
+
+
+def sample_warehouse() -> Path:
+    warehouse = DATA / "sample-warehouse"
+    if not (warehouse / "_dataset.json").exists():
+        _run("etl", "--input", str(SAMPLE_INPUT), "--warehouse", str(warehouse))
+    return warehouse
+
+
+def large_warehouse() -> Path:
+    """500 tickers x 20 years (2,518,500 rows), generated with seed 42, built by the ETL."""
+    warehouse = DATA / "large-warehouse"
+    if not (warehouse / "_dataset.json").exists():
+        data = Path("bench/.data/ohlcv-500x20y-seed42.csv")  # shared with the ETL benchmark
+        if not data.exists():
+            _run(
+                "generate", "--tickers", "500", "--years", "20", "--seed", "42", "--out", str(data)
+            )
+        _run("etl", "--input", str(data), "--warehouse", str(warehouse))
+    return warehouse
+
+
+def _run(*arguments: str) -> None:
+    print("$ stock-analytics " + " ".join(arguments), file=sys.stderr)
+    subprocess.run([str(BIN / "stock-analytics"), *arguments], check=True)
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = [
+        "| warehouse | query | mode | rps | p50 ms | p99 ms | 1-conn p50 ms | 1-conn p99 ms "
+        "| bare rps | ratio | target | met |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        one = [f"{r.latency.p50_ms:.2f}", f"{r.latency.p99_ms:.2f}"] if r.latency else ["", ""]
+        target = (
+            f">= {WARM_TARGET_RATIO:.0%} of bare"
+            if r.mode == "warm"
+            else f"1-conn p50 <= {COLD_P50_TARGET_MS[r.warehouse]:g} ms"
+        )
+        cells = [
+            r.warehouse,
+            r.query,
+            r.mode,
+            f"{r.graphql.rps:,.0f}",
+            f"{r.graphql.p50_ms:.2f}",
+            f"{r.graphql.p99_ms:.2f}",
+            *one,
+            f"{r.bare.rps:,.0f}",
+            f"{r.ratio:.0%}",
+            target,
+            "yes" if r.met else "no",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    errors = sum(r.graphql.errors + r.bare.errors for r in rows)
+    lines.append(f"\nerrors (socket + non-2xx) across all runs: {errors}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

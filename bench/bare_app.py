@@ -1,0 +1,47 @@
+"""The floor for the API benchmark: a bare FastAPI app that answers fixed JSON bytes.
+
+One POST route per benchmarked query, `/bare/<name>`, returns exactly the bytes
+the GraphQL server answered for that query (captured by bench/api_bench.py), with
+the same content type, and does nothing else. Served by uvicorn with one worker,
+like `stock-analytics serve`.
+
+    python -m bench.bare_app --bodies BODIES.json --port 8001
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI, Response
+
+
+def create_bare_app(bodies: dict[str, bytes]) -> FastAPI:
+    app = FastAPI()
+    for name, body in bodies.items():
+        app.add_api_route(f"/bare/{name}", _answer(body), methods=["POST"])
+    return app
+
+
+def _answer(body: bytes) -> Callable[[], Awaitable[Response]]:
+    async def answer() -> Response:
+        return Response(content=body, media_type="application/json")
+
+    return answer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bodies", type=Path, required=True, help="JSON: name -> body text")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    texts: dict[str, str] = json.loads(args.bodies.read_text())
+    app = create_bare_app({name: text.encode() for name, text in texts.items()})
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
