@@ -99,7 +99,9 @@ class ObservabilityMiddleware:
         self.metrics.observe(
             stats, route=route_label, status=status, seconds=seconds, response_cache=response_cache
         )
-        access_log.info("request", extra={"fields": _log_fields(scope, stats, status, seconds)})
+        if access_log.isEnabledFor(logging.INFO):
+            fields = _log_fields(scope, stats, status, seconds)
+            access_log.info("request", extra={"fields": fields})
 
 
 def _log_fields(scope: Scope, stats: RequestStats, status: int, seconds: float) -> dict[str, Any]:
