@@ -34,6 +34,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=None,  # uvicorn's loggers propagate to the app's JSON handler
         access_log=False,
     )
     return 0

@@ -1,0 +1,57 @@
+"""`stock-analytics serve` for real (uvicorn in a subprocess): every stderr line is JSON,
+and each request's line carries the id the response header names."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.graphql_api.live_server import free_port
+
+START_SECONDS = 30.0
+
+
+def test_the_server_logs_json_lines(tiny_warehouse: Path) -> None:
+    port = free_port()
+    command = Path(sys.executable).parent / "stock-analytics"
+    process = subprocess.Popen(
+        [str(command), "serve", "--warehouse", str(tiny_warehouse), "--port", str(port)],
+        env={**os.environ, "STOCK_ANALYTICS_LOG_LEVEL": "info"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=5) as client:
+            for _ in range(int(START_SECONDS / 0.1)):
+                try:
+                    client.get("/health")
+                    break
+                except httpx.TransportError:
+                    if process.poll() is not None:
+                        break
+                    time.sleep(0.1)
+            response = client.post(
+                "/graphql",
+                json={"query": "query Day { mostValuableDay { date } }"},
+                headers={"X-Request-ID": "served-1"},
+            )
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=15)
+    assert response.headers["x-request-id"] == "served-1"
+    lines = [json.loads(line) for line in stderr.splitlines() if line.strip()]
+    [logged] = [line for line in lines if line.get("request_id") == "served-1"]
+    assert (logged["logger"], logged["operation"], logged["status"]) == (
+        "graphql_api.access",
+        "Day",
+        200,
+    )
+    assert any(line["logger"].startswith("uvicorn") for line in lines)
