@@ -3,7 +3,8 @@
 Labels stay bounded: an operation is a GraphQL operation name (at most
 MAX_OPERATION_NAMES distinct ones; later names, and names that are not GraphQL
 names, count as "other"; an unnamed operation is "anonymous") or, for any other
-path, the method and route template ("GET /health"; "unmatched" for a 404).
+path, the method and route template ("GET /health"; "unrouted" for a request refused
+before routing or matching no route).
 Error codes come from a fixed set; statuses and engines are few.
 """
 

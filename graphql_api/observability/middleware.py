@@ -32,6 +32,7 @@ QUERY_STATS_HEADER = b"x-query-stats"
 RESPONSE_CACHE_STATE = "response_cache"
 REQUEST_ID_STATE = "request_id"
 GRAPHQL_PATH = "/graphql"
+UNROUTED = "unrouted"
 _PLAIN_TOKEN = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 _NAMED_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 
@@ -94,10 +95,12 @@ class ObservabilityMiddleware:
         response_cache = scope.get("state", {}).get(RESPONSE_CACHE_STATE)
         if response_cache == "hit" and stats.operation is None:
             stats.operation = _operation_of(scope, body)
-        route = scope.get("route")
-        route_label = f"{scope['method']} {route.path}" if route is not None else "unmatched"
         self.metrics.observe(
-            stats, route=route_label, status=status, seconds=seconds, response_cache=response_cache
+            stats,
+            route=_route_label(scope),
+            status=status,
+            seconds=seconds,
+            response_cache=response_cache,
         )
         if access_log.isEnabledFor(logging.INFO):
             fields = _log_fields(scope, stats, status, seconds)
@@ -127,6 +130,13 @@ def _log_fields(scope: Scope, stats: RequestStats, status: int, seconds: float) 
         "error_code": stats.error_codes[0] if stats.error_codes else None,
         "error_codes": stats.error_codes,
     }
+
+
+def _route_label(scope: Scope) -> str:
+    """`METHOD /route/template`, or `unrouted`: refused before routing, or no route matched."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return f"{scope['method']} {path}" if path is not None else UNROUTED
 
 
 def _request_id(offered: bytes | None) -> str:

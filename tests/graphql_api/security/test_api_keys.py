@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
 from graphql_api.config import Settings
@@ -63,6 +64,28 @@ async def test_a_right_key_in_either_header_is_served(keyed_app: FastAPI) -> Non
     assert by_header.json()["data"]["mostValuableDay"]["date"]
     assert by_bearer.json() == by_header.json()
     assert "stock_analytics_requests_total" in metrics.text
+
+
+async def test_refusals_are_counted_by_code(keyed_app: FastAPI) -> None:
+    key = {"X-API-Key": "first-key-0123456789"}
+    async with app_client(keyed_app) as client:
+        for _ in range(3):
+            await client.post("/graphql", json=QUERY)
+        metrics = await client.get("/metrics", headers=key)
+    families = {family.name: family for family in text_string_to_metric_families(metrics.text)}
+    counted = {
+        sample.labels["code"]: sample.value
+        for sample in families["stock_analytics_errors"].samples
+        if sample.name == "stock_analytics_errors_total"
+    }
+    assert counted == {"UNAUTHENTICATED": 3}
+    refused = [
+        sample.value
+        for sample in families["stock_analytics_requests"].samples
+        if sample.name == "stock_analytics_requests_total"
+        and sample.labels == {"operation": "unrouted", "status": "401"}
+    ]
+    assert refused == [3]
 
 
 async def test_health_and_the_landing_page_stay_open(keyed_app: FastAPI) -> None:

@@ -3,6 +3,7 @@ passes (an injected clock, no sleeping), buckets by key or address, a bounded ta
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -124,7 +125,9 @@ async def test_clients_with_keys_have_a_bucket_each(tiny_warehouse: Path) -> Non
         assert await status("wrong") == 401  # refused before it could use anyone's tokens
 
 
-async def test_the_app_limits_every_path_but_health(tiny_warehouse: Path) -> None:
+async def test_the_app_limits_every_path_but_health(
+    tiny_warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = settings_for(tiny_warehouse, rate_limit_per_second=0.001, rate_limit_burst=2)
     async with app_client(create_app(settings)) as client:
         statuses = [(await client.post("/graphql", json=QUERY)).status_code for _ in range(3)]
@@ -134,3 +137,6 @@ async def test_the_app_limits_every_path_but_health(tiny_warehouse: Path) -> Non
     assert metrics.status_code == 429
     assert int(metrics.headers["retry-after"]) >= 1000
     assert health.status_code == 200
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
+    codes = [line["error_code"] for line in lines if line["logger"] == "graphql_api.access"]
+    assert codes == [None, None, "RATE_LIMITED", "RATE_LIMITED", None]
