@@ -12,18 +12,20 @@ BEARER = b"bearer "
 
 
 class ApiKeys:
-    """The accepted keys. Every key is compared, with hmac.compare_digest, whatever matches:
-    the time taken says nothing about which key, or how much of one, was right."""
+    """The accepted keys. The offered key's SHA-256 is compared with every key's, by
+    hmac.compare_digest, whatever matches: equal lengths, and no early exit, so the time
+    taken says nothing about which key, how much of one, or how long one is."""
 
     def __init__(self, keys: Iterable[str]) -> None:
-        self._keys = [key.encode() for key in keys if key]
-        if not self._keys:
+        self._digests = [hashlib.sha256(key.encode()).digest() for key in keys if key]
+        if not self._digests:
             raise ValueError("API keys are required, but none is configured")
 
     def accepts(self, offered: bytes) -> bool:
+        offered_digest = hashlib.sha256(offered).digest()
         matched = False
-        for key in self._keys:
-            matched |= hmac.compare_digest(offered, key)
+        for digest in self._digests:
+            matched |= hmac.compare_digest(offered_digest, digest)
         return matched
 
 
