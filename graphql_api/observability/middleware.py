@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphql_api.errors import ErrorCode
 from graphql_api.observability.metrics import ApiMetrics
 from graphql_api.observability.stats import (
     ANONYMOUS,
@@ -84,7 +85,7 @@ class ObservabilityMiddleware:
             try:
                 await self.app(scope, inner_receive, send_with_id)
             except Exception:
-                stats.add_error_code("INTERNAL_SERVER_ERROR")
+                stats.add_error_code(ErrorCode.INTERNAL_SERVER_ERROR)
                 raise
             finally:
                 self._finish(scope, stats, status, time.perf_counter() - started, bytes(body))

@@ -11,6 +11,7 @@ import pytest
 
 from graphql_api.main import create_app
 from tests.graphql_api.conftest import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.test_errors import open_broken
 
 NAMED = {"query": "query Valuable { mostValuableDay { date averageTradedValue } }"}
 FIELDS = {
@@ -137,3 +138,23 @@ async def test_an_api_key_is_never_logged(
     assert "k-wrong" not in stderr
     assert re.fullmatch(r"key:[0-9a-f]{12}", ok_line["client"])
     assert refused_line["error_code"] == "UNAUTHENTICATED"
+
+
+async def test_an_unexpected_error_is_logged_under_the_id_it_quotes(
+    tiny_warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app(settings_for(tiny_warehouse), engine_opener=open_broken)
+    async with app_client(app) as client:
+        rest = await client.get("/metrics/most-valuable-day", headers={"X-Request-ID": "oops-1"})
+        graphql = await client.post("/graphql", json=NAMED, headers={"X-Request-ID": "oops-2"})
+    rest_line, graphql_line = request_lines(capsys.readouterr().err)
+    assert rest.status_code == 500
+    assert rest.headers["x-request-id"] == "oops-1"
+    assert rest.json()["errors"][0]["extensions"]["requestId"] == "oops-1"
+    assert (rest_line["request_id"], rest_line["status"]) == ("oops-1", 500)
+    assert rest_line["error_code"] == "INTERNAL_SERVER_ERROR"
+    assert graphql.json()["errors"][0]["extensions"]["requestId"] == "oops-2"
+    assert (graphql_line["request_id"], graphql_line["error_code"]) == (
+        "oops-2",
+        "INTERNAL_SERVER_ERROR",
+    )
