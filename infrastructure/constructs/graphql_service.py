@@ -125,7 +125,10 @@ class GraphqlService(Construct):
                 ),
                 container_name="graphql-api",
                 container_port=CONTAINER_PORT,
-                environment=environment,
+                # Only the load balancer, inside the VPC, reaches the tasks: trusting
+                # X-Forwarded-For from VPC addresses alone gives uvicorn the client address
+                # the load balancer saw (for logs and rate limits), which no client can forge.
+                environment={**environment, "FORWARDED_ALLOW_IPS": vpc.vpc_cidr_block},
                 secrets=secrets,
                 task_role=task_role,
                 log_driver=ecs.LogDrivers.aws_logs(stream_prefix="api", log_group=log_group),

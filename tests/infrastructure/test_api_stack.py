@@ -17,6 +17,11 @@ def _task_role_statements(synth: Synthesized) -> list[dict[str, Any]]:
     return policy_statements(synth.api, task["TaskRoleArn"]["Fn::GetAtt"][0])
 
 
+def _logical_id(template: dict[str, Any], resource_type: str) -> str:
+    (found,) = [k for k, r in template["Resources"].items() if r["Type"] == resource_type]
+    return found
+
+
 def _bucket_arn(env: str, purpose: str) -> str:
     return f"{ARN}:s3:::stock-analytics-{env}-{purpose}-{ACCOUNT}-us-east-1"
 
@@ -103,6 +108,7 @@ def test_container_settings_point_at_the_pipeline_resources(synthesized: Synthes
         "STOCK_ANALYTICS_ATHENA_OUTPUT": output,
         "AWS_REGION": "${AWS::Region}",
         "STOCK_ANALYTICS_REQUIRE_API_KEY": "true" if env == "prod" else "false",
+        "FORWARDED_ALLOW_IPS": "${" + _logical_id(synthesized.api, "AWS::EC2::VPC") + ".CidrBlock}",
     }
     assert (
         output == f"s3://stock-analytics-{env}-athena-results-{ACCOUNT}-us-east-1/athena-results/"

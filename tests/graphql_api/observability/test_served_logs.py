@@ -1,5 +1,6 @@
 """`stock-analytics serve` for real (uvicorn in a subprocess): every stderr line is JSON,
-and each request's line carries the id the response header names."""
+each request's line carries the id the response header names, and behind a trusted
+proxy the client is the address the proxy saw, not one the client wrote."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ def test_the_server_logs_json_lines(tiny_warehouse: Path) -> None:
     command = Path(sys.executable).parent / "stock-analytics"
     process = subprocess.Popen(
         [str(command), "serve", "--warehouse", str(tiny_warehouse), "--port", str(port)],
-        env={**os.environ, "STOCK_ANALYTICS_LOG_LEVEL": "info"},
+        # As in AWS (FORWARDED_ALLOW_IPS is the VPC's range there): the proxy is trusted.
+        env={
+            **os.environ,
+            "STOCK_ANALYTICS_LOG_LEVEL": "info",
+            "FORWARDED_ALLOW_IPS": "127.0.0.0/8",
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -41,7 +47,8 @@ def test_the_server_logs_json_lines(tiny_warehouse: Path) -> None:
             response = client.post(
                 "/graphql",
                 json={"query": "query Day { mostValuableDay { date } }"},
-                headers={"X-Request-ID": "served-1"},
+                # A forged first entry, then the address the (trusted) proxy appended.
+                headers={"X-Request-ID": "served-1", "X-Forwarded-For": "6.6.6.6, 203.0.113.9"},
             )
     finally:
         process.terminate()
@@ -54,4 +61,5 @@ def test_the_server_logs_json_lines(tiny_warehouse: Path) -> None:
         "Day",
         200,
     )
+    assert logged["client"] == "203.0.113.9"
     assert any(line["logger"].startswith("uvicorn") for line in lines)
