@@ -45,3 +45,17 @@ SIZES ?= 0.1M,1M,2.5M
 .PHONY: bench-etl
 bench-etl: $(STAMP) check-java
 	$(BIN)/python -m bench.etl_bench --sizes $(SIZES)
+
+# API benchmark (wrk from Debian: apt-get install -y wrk) and the long load tests:
+# make load runs tests/load with each test LOAD_TEST_SECONDS long (make test runs them short).
+LOAD_TEST_SECONDS ?= 60
+.PHONY: bench-api bench-athena load
+bench-api: $(STAMP) check-java
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is required: apt-get install -y wrk" >&2; exit 1; }
+	$(BIN)/python -m bench.api_bench
+
+bench-athena: $(STAMP)
+	$(BIN)/python -m bench.athena_bench
+
+load: $(STAMP) check-java
+	LOAD_TEST_SECONDS=$(LOAD_TEST_SECONDS) $(BIN)/pytest -m load tests/load

@@ -1,0 +1,65 @@
+"""A steady load on `stock-analytics serve`: no errors, the right answers, and resident
+memory that stops growing. LOAD_TEST_SECONDS=60 (make load) makes it a soak."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.load.load_driver import drive
+from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
+from tests.load.servers import resident_bytes, serve_subprocess
+
+pytestmark = pytest.mark.load
+
+RATE = 100.0
+SAMPLE_EVERY_SECONDS = 0.1
+MIB = 1024 * 1024
+LAST_THIRD_GROWTH_BOUND = 4 * MIB
+
+
+async def test_steady_load_has_no_errors_and_memory_stops_growing(
+    sample_warehouse: Path,
+) -> None:
+    seconds = load_seconds(short=4.5)
+    with serve_subprocess(sample_warehouse, rate_limit_per_second="0") as (url, pid):
+        async with httpx.AsyncClient(timeout=30) as client:
+            tickers = await _tickers(client, url)
+            pool = request_pool(url, tickers, first_year=2014, spans=60)
+            expected = await quiet_answers(client, pool)
+            await quiet_answers(client, pool)  # warm: every cache holds every answer
+            memory: list[int] = []
+            sampler = asyncio.create_task(_sample(pid, memory))
+            outcomes = await drive(
+                client,
+                lambda index: pool[index * 7 % len(pool)],
+                rate=RATE,
+                seconds=seconds,
+                max_requests=int(RATE * seconds) + 1,
+            )
+            sampler.cancel()
+
+    assert len(outcomes) >= RATE * seconds * 0.95, summary(outcomes)
+    failed = [o for o in outcomes if o.status != 200 or o.json() != expected[o.call.label]]
+    assert not failed, f"{len(failed)} failed: {failed[:3]}; {summary(outcomes)}"
+    third = len(memory) // 3
+    last_third = memory[-third:]
+    growth = max(last_third) - last_third[0]
+    assert growth <= LAST_THIRD_GROWTH_BOUND, (
+        f"resident memory grew {growth / MIB:.1f} MiB in the last third "
+        f"({memory[0] / MIB:.0f} -> {memory[-1] / MIB:.0f} MiB)"
+    )
+
+
+async def _tickers(client: httpx.AsyncClient, url: str) -> list[str]:
+    response = await client.post(f"{url}/graphql", json={"query": "{ stocks { ticker } }"})
+    return [stock["ticker"] for stock in response.json()["data"]["stocks"]]
+
+
+async def _sample(pid: int, into: list[int]) -> None:
+    while True:
+        into.append(resident_bytes(pid))
+        await asyncio.sleep(SAMPLE_EVERY_SECONDS)
