@@ -106,13 +106,16 @@ def report(app: Application, top: int) -> str:
         f" outside them (driver, JVM, listing): {wall - in_sql:.1f} s;"
         f" task CPU: {cpu:.1f} s",
         "",
-        "| execution | seconds | stages | description |",
-        "|---:|---:|---:|---|",
+        "| execution | seconds | task CPU s | stages | description |",
+        "|---:|---:|---:|---:|---|",
     ]
     for execution in sorted(app.executions.values(), key=lambda e: e.start_ms):
         description = execution.description.replace("\n", " ")[:90]
+        execution_cpu = sum(
+            app.stages[stage].metrics.get("executorCpuTime", 0) for stage in execution.stages
+        )
         lines.append(
-            f"| {execution.execution_id} | {execution.seconds:.1f}"
+            f"| {execution.execution_id} | {execution.seconds:.1f} | {execution_cpu / 1e9:.1f}"
             f" | {len(execution.stages)} | {description} |"
         )
     lines += [

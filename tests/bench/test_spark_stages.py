@@ -63,7 +63,7 @@ def test_report_splits_the_time_between_executions_and_stages(tmp_path: Path) ->
         "application wall: 10.0 s; in SQL executions: 4.0 s;"
         " outside them (driver, JVM, listing): 6.0 s; task CPU: 1.5 s"
     )
-    assert "| 0 | 4.0 | 2 | write daily |" in text
+    assert "| 0 | 4.0 | 1.5 | 2 | write daily |" in text
     stage_rows = [
         line for line in text if line.startswith("| 1 | 0 |") or line.startswith("| 0 | 0 |")
     ]
