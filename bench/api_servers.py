@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def graphql_server(warehouse: Path, **settings: str) -> Iterator[str]:
+def graphql_server(warehouse: Path | str, **settings: str) -> Iterator[str]:
     """`stock-analytics serve` (one uvicorn worker); `settings` become STOCK_ANALYTICS_*."""
     port = free_port()
     environment = {f"STOCK_ANALYTICS_{name.upper()}": value for name, value in settings.items()}

@@ -122,14 +122,18 @@ class AthenaEngine:
         return "athena"
 
     async def manifest(self) -> DatasetManifest:
-        due = time.monotonic() - self._manifest_checked_at >= self._options.manifest_check_seconds
-        if self._manifest is not None and not due:
+        if self._manifest is not None and not self._manifest_due():
             return self._manifest
         async with self._manifest_lock:
-            if self._manifest is None or due:
+            # Asked again: whoever waited for the lock finds the manifest just read.
+            if self._manifest is None or self._manifest_due():
                 self._manifest = await self._read_manifest()
                 self._manifest_checked_at = time.monotonic()
         return self._manifest
+
+    def _manifest_due(self) -> bool:
+        elapsed = time.monotonic() - self._manifest_checked_at
+        return elapsed >= self._options.manifest_check_seconds
 
     async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
         async with self._slots:

@@ -81,11 +81,11 @@ class DuckDBEngine:
                 time.sleep(0.01)
 
     async def manifest(self) -> DatasetManifest:
-        due = time.monotonic() - self._manifest_checked_at >= self._manifest_check_seconds
-        if self._manifest is not None and not due:
+        if self._manifest is not None and not self._manifest_due():
             return self._manifest
         async with self._manifest_lock:
-            if self._manifest is None or due:
+            # Asked again: whoever waited for the lock finds the manifest just read.
+            if self._manifest is None or self._manifest_due():
                 current = await asyncio.to_thread(self._read_manifest)
                 if self._manifest is None or current.run_id != self._manifest.run_id:
                     try:
@@ -97,6 +97,9 @@ class DuckDBEngine:
                 self._manifest = current
                 self._manifest_checked_at = time.monotonic()
         return self._manifest
+
+    def _manifest_due(self) -> bool:
+        return time.monotonic() - self._manifest_checked_at >= self._manifest_check_seconds
 
     async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
         await self.manifest()
