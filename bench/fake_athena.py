@@ -50,6 +50,7 @@ class Execution:
     queue_seconds: float
     run_seconds: float
     stopped_at: float | None = None
+    results_requested_at: float | None = None
 
     @property
     def succeeds_at(self) -> float:
@@ -104,6 +105,8 @@ class FakeAthena:
                     execution.stopped_at = now
                 return 200, {}
             if action == "GetQueryResults":
+                if execution.results_requested_at is None:
+                    execution.results_requested_at = now
                 return 200, {"ResultSet": self._results()}
         return 400, {"__type": "InvalidRequestException", "message": f"unsupported {action}"}
 
