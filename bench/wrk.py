@@ -38,6 +38,8 @@ def run_wrk(
             f"-t{threads}",
             f"-c{connections}",
             f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
             "--latency",
             "-s",
             script.name,
