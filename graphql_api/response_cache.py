@@ -35,6 +35,10 @@ CACHE_HEADER = b"x-response-cache"
 QUERY_STATS_HEADER = b"x-query-stats"
 
 RequestKey = tuple[str, str, str | None, str, str, bool]
+RawRequest = tuple[str, bytes, bytes, bytes, bytes]
+"""Method, body (POST) or query string (GET), Accept, Content-Type, X-Query-Stats."""
+REMEMBERED_REQUEST_BYTES = 4096
+"""Requests up to this size have their key remembered: a repeat skips parsing JSON."""
 DatasetVersion = Callable[[Scope], Awaitable[str | None]]
 
 
@@ -121,6 +125,7 @@ class ResponseCacheMiddleware:
         self.cache = cache
         self.dataset_version = dataset_version
         self.path = path
+        self._keys: dict[RawRequest, RequestKey | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -133,7 +138,7 @@ class ResponseCacheMiddleware:
             return
         state = scope.setdefault("state", {})
         body, receive = await _read_body(scope, receive)
-        request_key = _request_key(scope, body)
+        request_key = self._key(_raw_request(scope, body))
         version = await self.dataset_version(scope) if request_key is not None else None
         if request_key is None or version is None:
             state[CACHE_STATE] = "bypass"
@@ -146,6 +151,16 @@ class ResponseCacheMiddleware:
             return
         state[CACHE_STATE] = "miss"
         await self._answer_and_keep(scope, receive, send, version, request_key)
+
+    def _key(self, raw: RawRequest) -> RequestKey | None:
+        if raw in self._keys:
+            return self._keys[raw]
+        key = _request_key(raw)
+        if len(raw[1]) <= REMEMBERED_REQUEST_BYTES:
+            if len(self._keys) >= self.cache.max_entries:
+                del self._keys[next(iter(self._keys))]  # the oldest
+            self._keys[raw] = key
+        return key
 
     async def _answer_and_keep(
         self, scope: Scope, receive: Receive, send: Send, version: str, key: RequestKey
@@ -193,16 +208,34 @@ async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
-def _request_key(scope: Scope, body: bytes) -> RequestKey | None:
+def _raw_request(scope: Scope, body: bytes) -> RawRequest:
+    accept = content_type = query_stats = b""
+    for name, value in scope["headers"]:  # ASGI header names are lower case
+        if name == b"accept":
+            accept = value
+        elif name == b"content-type":
+            content_type = value
+        elif name == QUERY_STATS_HEADER:
+            query_stats = value
+    method = scope["method"]
+    return (
+        method,
+        scope["query_string"] if method == "GET" else body,
+        accept,
+        content_type,
+        query_stats,
+    )
+
+
+def _request_key(raw: RawRequest) -> RequestKey | None:
     """The request as GraphQL reads it, or None when it must not be cached."""
-    headers = _headers(scope)
-    accept = headers.get(b"accept", b"").decode("latin-1")
-    if headers.get(QUERY_STATS_HEADER, b"").strip() not in (b"", b"0") or "text/html" in accept:
+    method, payload, accept_header, content_type, query_stats = raw
+    accept = accept_header.decode("latin-1")
+    if query_stats.strip() not in (b"", b"0") or "text/html" in accept:
         return None
-    if scope["method"] == "GET":
+    if method == "GET":
         parameters: Any = {
-            name: values[0]
-            for name, values in parse_qs(scope["query_string"].decode("latin-1")).items()
+            name: values[0] for name, values in parse_qs(payload.decode("latin-1")).items()
         }
         for name in ("variables", "extensions"):
             if name in parameters:
@@ -210,25 +243,21 @@ def _request_key(scope: Scope, body: bytes) -> RequestKey | None:
                 if parameters[name] is None:
                     return None  # malformed: GraphQL answers it with an error
     else:
-        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        parameters = _json_or_none(body) if content_type == b"application/json" else None
+        media_type = content_type.split(b";")[0].strip().lower()
+        parameters = _json_or_none(payload) if media_type == b"application/json" else None
     if not isinstance(parameters, dict) or not isinstance(parameters.get("query"), str):
         return None
     operation = parameters.get("operationName")
     if operation is not None and not isinstance(operation, str):
         return None
     return (
-        scope["method"],
+        method,
         parameters["query"],
         operation,
         _canonical(parameters.get("variables")),
         _canonical(parameters.get("extensions")),
         prefers_graphql_response_json(accept),
     )
-
-
-def _headers(scope: Scope) -> dict[bytes, bytes]:
-    return {bytes(name).lower(): bytes(value) for name, value in scope["headers"]}
 
 
 def _json_or_none(text: str | bytes) -> Any:

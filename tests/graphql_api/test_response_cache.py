@@ -8,9 +8,10 @@ from itertools import pairwise
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 
 from graphql_api.main import create_app
-from graphql_api.response_cache import CachedResponse, ResponseCache
+from graphql_api.response_cache import CachedResponse, ResponseCache, ResponseCacheMiddleware
 from tests.graphql_api.conftest import (
     CountingEngine,
     app_client,
@@ -189,3 +190,27 @@ def test_a_new_version_empties_the_cache_and_late_answers_are_dropped() -> None:
     assert (len(cache), cache.size_bytes) == (0, 0)
     cache.put("v1", key("a"), response(10))  # computed before the switch: not kept
     assert cache.get("v2", key("a")) is None
+
+
+async def test_remembered_keys_are_bounded_and_keep_their_meaning(tiny_warehouse: Path) -> None:
+    app = create_app(settings_for(tiny_warehouse, response_cache_max_entries=2))
+    async with app_client(app) as client:
+        for limit in (1, 2, 3):
+            response = await post(client, {"query": VOLATILE, "variables": {"limit": limit}})
+            assert len(response.json()["data"]["mostVolatile"]) == min(limit, 2)
+        request = {"query": VOLATILE, "variables": {"limit": 1}}
+        evicted = await post(client, request)
+        with_stats = await post(client, request, **{"x-query-stats": "1"})
+        again = await post(client, request)
+        middleware = _response_cache_middleware(app)
+        assert 0 < len(middleware._keys) <= 2
+    assert evicted.headers["x-response-cache"] == "miss"  # pushed out by limits 2 and 3
+    assert "x-response-cache" not in with_stats.headers  # the same body, another header
+    assert again.headers["x-response-cache"] == "hit"
+
+
+def _response_cache_middleware(app: FastAPI) -> ResponseCacheMiddleware:
+    layer: object = app.middleware_stack
+    while not isinstance(layer, ResponseCacheMiddleware):
+        layer = getattr(layer, "app")  # noqa: B009 (each layer wraps the next as .app)
+    return layer
