@@ -48,6 +48,11 @@ async def test_steady_load_has_no_errors_and_memory_stops_growing(
     third = len(memory) // 3
     last_third = memory[-third:]
     growth = max(last_third) - last_third[0]
+    print(  # shown with -s: the figures bench/RESULTS.md records
+        f"{len(outcomes)} requests in {seconds:g}s; RSS {memory[0] / MIB:.1f} -> "
+        f"{max(memory) / MIB:.1f} (max) -> {memory[-1] / MIB:.1f} MiB; "
+        f"last-third growth {growth / MIB:.2f} MiB"
+    )
     assert growth <= LAST_THIRD_GROWTH_BOUND, (
         f"resident memory grew {growth / MIB:.1f} MiB in the last third "
         f"({memory[0] / MIB:.0f} -> {memory[-1] / MIB:.0f} MiB)"
