@@ -87,7 +87,11 @@ class Settings(BaseSettings):
     )
     athena_max_concurrent_queries: int = Field(default=5, ge=1)
     athena_poll_initial_seconds: float = Field(default=0.05, gt=0)
-    athena_poll_max_seconds: float = Field(default=1.0, gt=0)
+    athena_poll_max_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        description="polling cap: an answer follows SUCCEEDED within about this long",
+    )
     athena_throttle_retries: int = Field(default=4, ge=0)
     aws_region: str = Field(
         default="us-east-1",
