@@ -19,10 +19,13 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from graphql_api.config import Settings
+from graphql_api.main import create_app
 from graphql_api.web.fetch_graphiql_assets import AssetFetchError, fetch_graphiql_assets
 from graphql_api.web.graphiql_assets import missing_assets
-from tests.e2e.live_server import LiveServer, build_app
+from tests.servers import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -93,14 +96,23 @@ def graphiql_assets() -> Path:
     return GRAPHIQL_ASSETS
 
 
-@pytest.fixture(scope="session")
+def build_app(warehouse: Path, *, graphiql_assets_dir: Path | None = None) -> FastAPI:
+    settings = Settings(warehouse=str(warehouse), graphiql_assets_dir=graphiql_assets_dir)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="module")
 def server(sample_warehouse: Path) -> Iterator[LiveServer]:
-    """The app as shipped: GraphiQL loads its files from the CDN."""
+    """The app as shipped: GraphiQL loads its files from the CDN.
+
+    Module-scoped, like every live app here: while an app runs, its JSON log
+    handler sits on the process's root logger, which later tests must not inherit.
+    """
     with LiveServer(build_app(sample_warehouse)) as live:
         yield live
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def local_assets_server(sample_warehouse: Path, graphiql_assets: Path) -> Iterator[LiveServer]:
     """The app with GraphiQL's files served from a local folder."""
     with LiveServer(build_app(sample_warehouse, graphiql_assets_dir=graphiql_assets)) as live:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import sample_csv
-from tests.e2e.live_server import LiveServer
+from tests.servers import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.graphql_api.live_server import serving
+from tests.servers import serving
 
 GRAPHQL_HTTP_VERSION = "1.23.1"
 GRAPHQL_VERSION = "16.11.0"  # graphql-http's peer dependency
@@ -54,9 +54,9 @@ def graphql_http_module() -> Path:
 def test_every_audit_passes_without_warnings(
     graphql_http_module: Path, tiny_warehouse: Path
 ) -> None:
-    with serving(tiny_warehouse) as url:
+    with serving(tiny_warehouse) as server:
         done = subprocess.run(
-            ["node", str(AUDIT_SCRIPT), str(graphql_http_module), f"{url}/graphql"],
+            ["node", str(AUDIT_SCRIPT), str(graphql_http_module), f"{server.url}/graphql"],
             capture_output=True,
             text=True,
             timeout=120,

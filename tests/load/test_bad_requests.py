@@ -13,7 +13,7 @@ from graphql_api.main import create_app
 from tests.graphql_api.conftest import settings_for
 from tests.load.load_driver import Call, Outcome, drive
 from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
-from tests.load.servers import threaded_server
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.load
 
@@ -87,7 +87,8 @@ def bad_calls(url: str) -> list[Call]:
 async def test_bad_requests_do_not_hurt_good_ones(tiny_warehouse: Path) -> None:
     seconds = load_seconds(short=3.0)
     settings = settings_for(tiny_warehouse, rate_limit_per_second=0)
-    with threaded_server(create_app(settings)) as url:
+    with LiveServer(create_app(settings)) as server:
+        url = server.url
         async with httpx.AsyncClient(timeout=10) as client:
             good = request_pool(url, ["AAA", "BBB"], first_year=2019, spans=0)
             good += request_pool(url, [], first_year=2019, spans=3)[-3:]

@@ -15,7 +15,7 @@ from tests.graphql_api.conftest import settings_for
 from tests.load.faulty_engine import FaultyEngine, Mode, faulty_opener
 from tests.load.load_driver import Outcome, drive
 from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
-from tests.load.servers import threaded_server
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.load
 
@@ -35,7 +35,8 @@ async def test_the_engine_failing_under_load(tiny_warehouse: Path, fault: Mode, 
         query_timeout_seconds=TIMEOUT_SECONDS,
         rate_limit_per_second=0,
     )
-    with threaded_server(create_app(settings, engine_opener=faulty_opener(engines))) as url:
+    with LiveServer(create_app(settings, engine_opener=faulty_opener(engines))) as server:
+        url = server.url
         async with httpx.AsyncClient(timeout=10) as client:
             pool = request_pool(url, ["AAA", "BBB"], first_year=2019, spans=0)
             pool += request_pool(url, [], first_year=2020, spans=2)[-2:]

@@ -11,7 +11,7 @@ import pytest
 
 from tests.load.load_driver import drive
 from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
-from tests.load.servers import resident_bytes, serve_subprocess
+from tests.servers import serving
 
 pytestmark = pytest.mark.load
 
@@ -21,11 +21,20 @@ MIB = 1024 * 1024
 LAST_THIRD_GROWTH_BOUND = 4 * MIB
 
 
+def resident_bytes(pid: int) -> int:
+    """VmRSS of process `pid`, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
 async def test_steady_load_has_no_errors_and_memory_stops_growing(
     sample_warehouse: Path,
 ) -> None:
     seconds = load_seconds(short=4.5)
-    with serve_subprocess(sample_warehouse, rate_limit_per_second="0") as (url, pid):
+    with serving(sample_warehouse, STOCK_ANALYTICS_RATE_LIMIT_PER_SECOND="0") as server:
+        url, pid = server.url, server.pid
         async with httpx.AsyncClient(timeout=30) as client:
             tickers = await _tickers(client, url)
             pool = request_pool(url, tickers, first_year=2014, spans=60)

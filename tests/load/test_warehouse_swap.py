@@ -14,8 +14,8 @@ from graphql_api.main import create_app
 from tests.graphql_api.conftest import tiny_days
 from tests.load.load_driver import drive
 from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
-from tests.load.servers import threaded_server
 from tests.load.warehouse_swap import publish_like_the_etl
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.load
 
@@ -32,7 +32,8 @@ async def test_a_new_warehouse_mid_load(tiny_warehouse: Path) -> None:
         dataset_check_seconds=CHECK_SECONDS,
         rate_limit_per_second=0,
     )
-    with threaded_server(create_app(settings)) as url:
+    with LiveServer(create_app(settings)) as server:
+        url = server.url
         async with httpx.AsyncClient(timeout=10) as client:
             pool = request_pool(url, list(NEW_TICKERS), first_year=2019, spans=0)
             pool += request_pool(url, [], first_year=2019, spans=3)[-3:]

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.graphql_api.live_server import free_port
+from tests.servers import free_port
 
 REGION = "us-east-1"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.graphql_api.live_server import free_port
+from tests.servers import free_port
 
 START_SECONDS = 30.0
 

@@ -1,0 +1,110 @@
+"""Real servers on free 127.0.0.1 ports for tests over HTTP: an app served by uvicorn in a
+thread (`LiveServer`), or `stock-analytics serve` in a subprocess (`serving`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+START_TIMEOUT_SECONDS = 60.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    pid: int
+
+
+@contextmanager
+def serving(warehouse: Path, **environment: str) -> Iterator[Served]:
+    """`stock-analytics serve` over `warehouse`, the real command line; `environment` is added
+    to the process's environment (e.g. STOCK_ANALYTICS_* settings)."""
+    port = free_port()
+    command = Path(sys.executable).parent / "stock-analytics"
+    process = subprocess.Popen(
+        [str(command), "serve", "--warehouse", str(warehouse), "--port", str(port)],
+        env={**os.environ, "STOCK_ANALYTICS_LOG_LEVEL": "warning", **environment},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(process, url)
+        yield Served(url, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            errors = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"the server exited with {process.returncode}: {errors[-2000:]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer within {START_TIMEOUT_SECONDS}s")
+
+
+class LiveServer:
+    """``with LiveServer(app) as server:`` serves ``app`` at ``server.url`` until the block ends."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the server stopped while starting: see the log above")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start in {START_TIMEOUT_SECONDS}s")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=15)
+        self._socket.close()
