@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     log_level: str = "info"
 
     query_timeout_seconds: float = Field(default=30.0, gt=0)
+    request_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="wall-clock budget of one request, from its first byte read to its "
+        "answer; past it the request is stopped with QUERY_TIMEOUT (HTTP 504)",
+    )
     max_range_days: int = Field(
         default=7305, ge=1, description="longest date range a query may ask for (20 years)"
     )

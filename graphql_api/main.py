@@ -20,6 +20,7 @@ from graphql_api.graphql_http import GraphQLHTTPRouter
 from graphql_api.observability.install import install_observability
 from graphql_api.observability.json_logging import json_logging
 from graphql_api.observability.stats import new_request_id, record_error_code
+from graphql_api.request_budget import RequestBudgetMiddleware
 from graphql_api.response_cache import ResponseCache, ResponseCacheMiddleware
 from graphql_api.rest import router as rest_router
 from graphql_api.schema import build_schema
@@ -61,10 +62,10 @@ def create_app(
         max_bytes=settings.response_cache_max_bytes,
     )
     app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
+    app.add_middleware(RequestBudgetMiddleware, seconds=settings.request_timeout_seconds)
+    app.state.schema = build_schema(settings)
     app.include_router(
-        GraphQLHTTPRouter(
-            build_schema(settings), context_getter=get_context, graphql_ide="graphiql"
-        ),
+        GraphQLHTTPRouter(app.state.schema, context_getter=get_context, graphql_ide="graphiql"),
         prefix="/graphql",
     )
     app.include_router(rest_router)

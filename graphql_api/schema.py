@@ -8,28 +8,25 @@ from typing import Any
 from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from graphql.error import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from graphql_api.config import Settings
 from graphql_api.error_codes import log_errors, with_codes
+from graphql_api.limits import limit_rule
 from graphql_api.observability.query_stats import QueryStatsExtension
 from graphql_api.resolvers.query import Query
 from graphql_api.types.scalars import SCALAR_MAP
+from graphql_api.validation import OffLoopValidation, ValidationResults
 
 DOCUMENT_CACHE_SIZE = 1024
 
 
 class AnalyticsSchema(Schema):
     """Adds the error codes (see error_codes) to every result, whatever phase failed."""
+
+    validation_results: ValidationResults
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
@@ -45,28 +42,27 @@ class AnalyticsSchema(Schema):
         log_errors(errors, execution_context)
 
 
-def build_schema(settings: Settings) -> Schema:
-    return AnalyticsSchema(
+def build_schema(settings: Settings) -> AnalyticsSchema:
+    validation_results = ValidationResults(maxsize=DOCUMENT_CACHE_SIZE)
+    schema = AnalyticsSchema(
         query=Query,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
             partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
-            partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+            partial(OffLoopValidation, results=validation_results),
             partial(AddValidationRules, _limit_rules(settings)),
             QueryStatsExtension,
         ],
     )
+    schema.validation_results = validation_results
+    return schema
 
 
 def _limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
-    """The depth and alias limits' rule classes (and introspection's, when it is off), made
-    once: the validation cache is keyed on the rules, so rule classes made afresh per
-    request would make every request a miss."""
-    rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
-    ]
+    """The limit rule classes, made once: validation results are keyed on the rules, so
+    rule classes made afresh per request would make every request a miss."""
+    rules = [limit_rule(max_depth=settings.max_query_depth, max_aliases=settings.max_query_aliases)]
     if not settings.allow_introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return rules

@@ -8,12 +8,12 @@ and its static files) need neither a key nor a token.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from graphql_api.observability.stats import current_stats, record_error_code
+from graphql_api.asgi_errors import send_error
+from graphql_api.observability.stats import current_stats
 from graphql_api.security.api_keys import ApiKeys, fingerprint, offered_key
 from graphql_api.security.rate_limit import TokenBuckets, retry_after_seconds
 
@@ -52,7 +52,7 @@ class AccessControlMiddleware:
             key = offered_key(dict(scope["headers"]))
             if key is None or not self.api_keys.accepts(key):
                 message = "A valid API key is required: send it in the X-API-Key header."
-                await _refuse(
+                await send_error(
                     send, 401, UNAUTHENTICATED, message, [(b"www-authenticate", WWW_AUTHENTICATE)]
                 )
                 return
@@ -65,27 +65,8 @@ class AccessControlMiddleware:
             if wait > 0:
                 seconds = retry_after_seconds(wait)
                 message = f"Too many requests: retry after {seconds} s."
-                await _refuse(
+                await send_error(
                     send, 429, RATE_LIMITED, message, [(b"retry-after", str(seconds).encode())]
                 )
                 return
         await self.app(scope, receive, send)
-
-
-async def _refuse(
-    send: Send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]]
-) -> None:
-    record_error_code(code)
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
