@@ -14,7 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DATASET_MANIFEST = "_dataset.json"
-"""Written at the warehouse root, last and atomically, by every ETL run."""
+"""The pointer (etl/dataset_pointer.py) at the warehouse root: the one object that changes,
+rewritten last and atomically by every ETL run and by a rollback."""
+VERSION_KEY = "dataset_version"
+"""Every table's outermost partition key: the ETL run (run_id) that wrote the rows."""
 
 SQL_TYPES = frozenset({"string", "date", "double", "bigint", "int", "timestamp"})
 
@@ -49,6 +52,17 @@ class Table:
     def all_columns(self) -> tuple[Column, ...]:
         """Data columns followed by partition keys, as a query sees them."""
         return self.columns + self.partition_keys
+
+
+VERSION_PARTITION = Column(
+    VERSION_KEY, "string", "the ETL run that wrote the rows; every query names one"
+)
+
+
+def version_prefix(table: Table, version: str) -> str:
+    """Where one version of a table lives, relative to the warehouse root; never changed
+    once written: `<table>/dataset_version=<version>`."""
+    return f"{table.name}/{VERSION_KEY}={version}"
 
 
 YEAR_PARTITION = Column("year", "int", "calendar year of `date`; the partition key")
