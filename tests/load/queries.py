@@ -31,6 +31,14 @@ STOCK = (
 )
 
 
+def timing_asserted() -> bool:
+    """Whether throughput, latency and memory-growth bounds are asserted: by `make load`
+    (LOAD_TEST_SECONDS set) only. In `make test`, on a shared 2-core machine, they fail for
+    reasons that are not bugs; there the tests assert what holds under any load (no
+    errors, the right answers, no request held forever)."""
+    return "LOAD_TEST_SECONDS" in os.environ
+
+
 def load_seconds(short: float) -> float:
     """LOAD_TEST_SECONDS for the long runs (make load); `short` in make test."""
     return float(os.environ.get("LOAD_TEST_SECONDS", short))

@@ -14,7 +14,13 @@ from graphql_api.main import create_app
 from tests.graphql_api.conftest import settings_for
 from tests.load.faulty_engine import FaultyEngine, Mode, faulty_opener
 from tests.load.load_driver import Outcome, drive
-from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
+from tests.load.queries import (
+    load_seconds,
+    quiet_answers,
+    request_pool,
+    summary,
+    timing_asserted,
+)
 from tests.servers import LiveServer
 
 pytestmark = pytest.mark.load
@@ -22,6 +28,8 @@ pytestmark = pytest.mark.load
 RATE = 40.0
 TIMEOUT_SECONDS = 0.3
 MARGIN_SECONDS = 0.2
+HANG_GUARD_SECONDS = 9.0
+"""In make test: tells a request held for good from a slow one on a busy machine."""
 
 
 @pytest.mark.parametrize(("fault", "code"), [("fail", "QUERY_FAILED"), ("hang", "QUERY_TIMEOUT")])
@@ -57,7 +65,8 @@ async def test_the_engine_failing_under_load(tiny_warehouse: Path, fault: Mode, 
 
     assert healthy.status_code == 200
     assert all(o.status == 200 for o in outcomes), summary(outcomes)
-    assert max(o.seconds for o in outcomes) < TIMEOUT_SECONDS + 1.0, summary(outcomes)
+    longest = TIMEOUT_SECONDS + 1.0 if timing_asserted() else HANG_GUARD_SECONDS
+    assert max(o.seconds for o in outcomes) < longest, summary(outcomes)
     during = [o for o in outcomes if fault_from + MARGIN_SECONDS <= o.started <= fault_to - 0.5]
     after = [o for o in outcomes if o.started >= fault_to + MARGIN_SECONDS]
     assert during

@@ -1,5 +1,6 @@
-"""A steady load on `stock-analytics serve`: no errors, the right answers, and resident
-memory that stops growing. LOAD_TEST_SECONDS=60 (make load) makes it a soak."""
+"""A steady load on `stock-analytics serve`: no errors and the right answers; under `make
+load` (LOAD_TEST_SECONDS=60, a soak) also the request rate kept and resident memory that
+stops growing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ import httpx
 import pytest
 
 from tests.load.load_driver import drive
-from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
+from tests.load.queries import (
+    load_seconds,
+    quiet_answers,
+    request_pool,
+    summary,
+    timing_asserted,
+)
 from tests.servers import serving
 
 pytestmark = pytest.mark.load
@@ -51,7 +58,6 @@ async def test_steady_load_has_no_errors_and_memory_stops_growing(
             )
             sampler.cancel()
 
-    assert len(outcomes) >= RATE * seconds * 0.95, summary(outcomes)
     failed = [o for o in outcomes if o.status != 200 or o.json() != expected[o.call.label]]
     assert not failed, f"{len(failed)} failed: {failed[:3]}; {summary(outcomes)}"
     third = len(memory) // 3
@@ -62,6 +68,9 @@ async def test_steady_load_has_no_errors_and_memory_stops_growing(
         f"{max(memory) / MIB:.1f} (max) -> {memory[-1] / MIB:.1f} MiB; "
         f"last-third growth {growth / MIB:.2f} MiB"
     )
+    if not timing_asserted():
+        return
+    assert len(outcomes) >= RATE * seconds * 0.95, summary(outcomes)
     assert growth <= LAST_THIRD_GROWTH_BOUND, (
         f"resident memory grew {growth / MIB:.1f} MiB in the last third "
         f"({memory[0] / MIB:.0f} -> {memory[-1] / MIB:.0f} MiB)"
