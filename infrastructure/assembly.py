@@ -11,12 +11,24 @@ from infrastructure.nag import add_nag_checks
 from infrastructure.stacks.api import ApiStack
 from infrastructure.stacks.data_pipeline import DataPipelineStack
 
-PIPELINE_STACK_NAME = "StockAnalyticsDataPipelineStack"
-API_STACK_NAME = "StockAnalyticsApiStack"
 FEATURE_FLAGS = {
     # Grant S3 server access log delivery by bucket policy, not by ACL.
     "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
 }
+
+
+@dataclass(frozen=True)
+class StackNames:
+    """The environment is in the name, so `cdk deploy --all -c env=prod` into the account
+    and region that hold dev creates prod's stacks instead of updating dev's."""
+
+    pipeline: str
+    api: str
+
+    @classmethod
+    def of(cls, environment: str) -> StackNames:
+        prefix = f"StockAnalytics{environment.capitalize()}"
+        return cls(pipeline=f"{prefix}DataPipelineStack", api=f"{prefix}ApiStack")
 
 
 @dataclass(frozen=True)
@@ -34,8 +46,9 @@ def add_stacks(app: App, config: EnvironmentConfig) -> Stacks:
     for flag, value in FEATURE_FLAGS.items():
         app.node.set_context(flag, value)
     env = Environment(region=config.region)
-    pipeline = DataPipelineStack(app, PIPELINE_STACK_NAME, config=config, env=env)
-    api = ApiStack(app, API_STACK_NAME, config=config, warehouse=pipeline.query_access, env=env)
+    names = StackNames.of(config.name)
+    pipeline = DataPipelineStack(app, names.pipeline, config=config, env=env)
+    api = ApiStack(app, names.api, config=config, warehouse=pipeline.query_access, env=env)
     api.add_stack_dependency(pipeline)
     Tags.of(app).add("project", "stock-analytics")
     Tags.of(app).add("environment", config.name)

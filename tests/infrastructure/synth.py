@@ -10,7 +10,7 @@ from typing import Any
 from aws_cdk import App, Validations
 from aws_cdk.assertions import Template
 
-from infrastructure.assembly import API_STACK_NAME, PIPELINE_STACK_NAME, add_stacks
+from infrastructure.assembly import StackNames, add_stacks
 from infrastructure.config import EnvironmentConfig
 from infrastructure.paths import REPO_ROOT
 
@@ -31,6 +31,10 @@ class Synthesized:
     acknowledgments: dict[str, dict[str, str]]
     """construct path -> {rule id: reason}, as recorded in the construct tree."""
 
+    @property
+    def names(self) -> StackNames:
+        return StackNames.of(self.config.name)
+
     def template(self, stack: str) -> Template:
         return Template.from_json(self.pipeline if stack == "pipeline" else self.api)
 
@@ -46,11 +50,12 @@ def synthesize(config: EnvironmentConfig, outdir: Path) -> Synthesized:
     app = App(outdir=str(outdir), context=context)
     add_stacks(app, config)
     assembly = app.synth()
+    names = StackNames.of(config.name)
     return Synthesized(
         config=config,
         outdir=outdir,
-        pipeline=assembly.get_stack_by_name(PIPELINE_STACK_NAME).template,
-        api=assembly.get_stack_by_name(API_STACK_NAME).template,
+        pipeline=assembly.get_stack_by_name(names.pipeline).template,
+        api=assembly.get_stack_by_name(names.api).template,
         acknowledgments=_acknowledgments(app),
     )
 

@@ -1,4 +1,4 @@
-"""StockAnalyticsApiStack, asserted on the synthesized template."""
+"""The API stack, asserted on the synthesized template."""
 
 from __future__ import annotations
 

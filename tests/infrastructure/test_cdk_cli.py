@@ -16,6 +16,7 @@ from typing import NoReturn
 
 import pytest
 
+from infrastructure.assembly import StackNames
 from infrastructure.paths import REPO_ROOT
 from tests.infrastructure.synth import TEST_CERTIFICATE_ARN, TEST_DOMAIN
 from tests.infrastructure.test_offline_synth import ARTIFACTS, offline_env
@@ -90,14 +91,15 @@ def test_cdk_synth_prod_offline_with_context_flags(cdk_cli: Path, tmp_path: Path
     seconds = time.perf_counter() - started
     assert result.returncode == 0, result.stderr[-3000:]
     assert not (tmp_path / "docker-calls.log").exists()
-    api = json.loads((out / "StockAnalyticsApiStack.template.json").read_text())
+    names = StackNames.of(context["env"])
+    api = json.loads((out / f"{names.api}.template.json").read_text())
     ports = {
         r["Properties"]["Port"]
         for r in api["Resources"].values()
         if r["Type"] == "AWS::ElasticLoadBalancingV2::Listener"
     }
     assert ports == {80, 443}
-    pipeline = json.loads((out / "StockAnalyticsDataPipelineStack.template.json").read_text())
+    pipeline = json.loads((out / f"{names.pipeline}.template.json").read_text())
     (job,) = [r for r in pipeline["Resources"].values() if r["Type"] == "AWS::Glue::Job"]
     assert job["Properties"]["Name"] == f"stock-analytics-{context['env']}-build-warehouse"
     ARTIFACTS.mkdir(exist_ok=True)

@@ -11,10 +11,10 @@ from tests.infrastructure.synth import Synthesized
 
 def test_templates_have_no_cfn_lint_errors(synthesized: Synthesized) -> None:
     templates = sorted(synthesized.outdir.glob("*.template.json"))
-    assert [t.name for t in templates] == [
-        "StockAnalyticsApiStack.template.json",
-        "StockAnalyticsDataPipelineStack.template.json",
-    ]
+    names = synthesized.names
+    assert [t.name for t in templates] == sorted(
+        [f"{names.api}.template.json", f"{names.pipeline}.template.json"]
+    )
     region = synthesized.config.region
     for template in templates:
         matches = lint(template.read_text(), regions=[region])

@@ -1,4 +1,4 @@
-"""StockAnalyticsDataPipelineStack, asserted on the synthesized template."""
+"""The data pipeline stack, asserted on the synthesized template."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from infrastructure.paths import ETL_PACKAGE, GLUE_JOB_SCRIPT, REPO_ROOT
 from tests.infrastructure.cfn import as_list, only, policy_statements, render, resources
 from tests.infrastructure.synth import Synthesized
 
-PIPELINE_ASSETS = "StockAnalyticsDataPipelineStack.assets.json"
-
 
 def _job(synth: Synthesized) -> dict[str, Any]:
     return only(synth.pipeline, "AWS::Glue::Job")
@@ -22,7 +20,7 @@ def _job(synth: Synthesized) -> dict[str, Any]:
 
 def _staged_asset(synth: Synthesized, s3_url: str) -> Path:
     """The file or folder that the asset behind `s3://<assets bucket>/<key>` stages."""
-    manifest = json.loads((synth.outdir / PIPELINE_ASSETS).read_text())
+    manifest = json.loads((synth.outdir / f"{synth.names.pipeline}.assets.json").read_text())
     key = s3_url.rsplit("/", 1)[-1]
     for asset in manifest["files"].values():
         if any(d["objectKey"] == key for d in asset["destinations"].values()):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from infrastructure.assembly import StackNames
 from infrastructure.paths import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -67,13 +68,14 @@ def test_synth_needs_no_docker_engine_and_no_credentials(tmp_path: Path) -> None
 
     assert result.returncode == 0, result.stderr[-3000:]
     out = tmp_path / "cdk.out"
+    names = StackNames.of("dev")
     assert {p.name for p in out.glob("*.template.json")} == {
-        "StockAnalyticsDataPipelineStack.template.json",
-        "StockAnalyticsApiStack.template.json",
+        "StockAnalyticsDevDataPipelineStack.template.json",
+        "StockAnalyticsDevApiStack.template.json",
     }
     # The probe above is the only docker call: synth itself never ran docker.
     assert (tmp_path / "docker-calls.log").read_text().splitlines() == ["docker info"]
-    manifest = json.loads((out / "StockAnalyticsApiStack.assets.json").read_text())
+    manifest = json.loads((out / f"{names.api}.assets.json").read_text())
     (image,) = manifest["dockerImages"].values()
     assert image["source"]["platform"] == "linux/amd64"
     context = out / image["source"]["directory"]
