@@ -10,12 +10,14 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from graphql_api.service_contract import CONTAINER_PORT, SETTINGS_PREFIX
+
 
 class Settings(BaseSettings):
     """Everything the API can be configured with; nothing else reads the environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix="STOCK_ANALYTICS_", env_file=".env", extra="ignore", frozen=True
+        env_prefix=SETTINGS_PREFIX, env_file=".env", extra="ignore", frozen=True
     )
 
     engine: Literal["duckdb", "athena"] = "duckdb"
@@ -25,7 +27,7 @@ class Settings(BaseSettings):
         "warehouse, where the ETL writes _dataset.json.",
     )
     host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    port: int = Field(default=CONTAINER_PORT, ge=1, le=65535)
     log_level: str = "info"
 
     query_timeout_seconds: float = Field(default=30.0, gt=0)

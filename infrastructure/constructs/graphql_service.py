@@ -20,13 +20,11 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from graphql_api.service_contract import CONTAINER_PORT, GRAPHQL_PATH, HEALTH_PATH
 from infrastructure.config import ApiConfig
 from infrastructure.nag import acknowledge
 from infrastructure.paths import DOCKERFILE, REPO_ROOT
 
-CONTAINER_PORT = 8000
-HEALTH_CHECK_PATH = "/health"
-GRAPHQL_PATH = "/graphql"
 RETENTION_BY_DAYS = {
     7: logs.RetentionDays.ONE_WEEK,
     14: logs.RetentionDays.TWO_WEEKS,
@@ -136,7 +134,7 @@ class GraphqlService(Construct):
         )
         self.service.service.node.add_dependency(self.task_policy)
         self.service.target_group.configure_health_check(
-            path=HEALTH_CHECK_PATH,
+            path=HEALTH_PATH,
             healthy_http_codes="200",
             interval=Duration.seconds(30),
             timeout=Duration.seconds(5),

@@ -8,6 +8,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from graphql_api.service_contract import setting_variable
 from infrastructure.config import EnvironmentConfig
 from infrastructure.constructs.alarm_topic import alarm_topic_arn
 from infrastructure.constructs.api_monitoring import ApiMonitoring
@@ -58,7 +59,7 @@ class ApiStack(Stack):
             environment=container_environment(
                 warehouse, require_api_key=config.api.require_api_key
             ),
-            secrets={"STOCK_ANALYTICS_API_KEYS": ecs.Secret.from_secrets_manager(api_keys)},
+            secrets={setting_variable("api_keys"): ecs.Secret.from_secrets_manager(api_keys)},
             task_policy=query_statements(warehouse),
             access_logs=access_logs,
             log_retention_days=config.log_retention_days,
@@ -119,12 +120,15 @@ def container_environment(
     warehouse: WarehouseQueryAccess, *, require_api_key: bool
 ) -> dict[str, str]:
     """The API's settings (graphql_api's Settings) for the Athena engine."""
+    settings = {
+        "engine": "athena",
+        "warehouse": warehouse.warehouse_bucket.uri(warehouse.warehouse_prefix),
+        "athena_database": warehouse.database_name,
+        "athena_workgroup": warehouse.workgroup_name,
+        "athena_output": warehouse.output_location,
+        "require_api_key": "true" if require_api_key else "false",
+    }
     return {
-        "STOCK_ANALYTICS_ENGINE": "athena",
-        "STOCK_ANALYTICS_WAREHOUSE": warehouse.warehouse_bucket.uri(warehouse.warehouse_prefix),
-        "STOCK_ANALYTICS_ATHENA_DATABASE": warehouse.database_name,
-        "STOCK_ANALYTICS_ATHENA_WORKGROUP": warehouse.workgroup_name,
-        "STOCK_ANALYTICS_ATHENA_OUTPUT": warehouse.output_location,
+        **{setting_variable(field): value for field, value in settings.items()},
         "AWS_REGION": Aws.REGION,
-        "STOCK_ANALYTICS_REQUIRE_API_KEY": "true" if require_api_key else "false",
     }
