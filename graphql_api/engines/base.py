@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from etl.dataset_pointer import DatasetPointer, PointerError, is_version
+from etl.dataset_pointer import DatasetPointer, is_version
 
 SqlValue = str | int | float | bool | date | tuple[str, ...]
 """A parameter value; a tuple of strings is an ARRAY(varchar)."""
@@ -71,7 +71,3 @@ def checked_version(version: str) -> str:
     if not is_version(version):
         raise QueryFailed(f"{version!r} is not a dataset version")
     return version
-
-
-def unavailable(error: PointerError, where: str) -> DatasetUnavailable:
-    return DatasetUnavailable(f"{where}: {error}")
