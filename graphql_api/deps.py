@@ -11,7 +11,9 @@ from fastapi import Depends, Request
 
 from graphql_api.config import Settings
 from graphql_api.context import AppContext
+from graphql_api.dataset_version import RequestDataset, request_dataset, resolve
 from graphql_api.engines.base import QueryEngine
+from graphql_api.engines.snapshot import EngineSnapshot
 from graphql_api.observability.stats import current_request_id
 
 
@@ -34,7 +36,23 @@ EngineDep = Annotated[QueryEngine, Depends(get_engine)]
 RequestIdDep = Annotated[str, Depends(get_request_id)]
 
 
+async def get_request_dataset(request: Request, engine: EngineDep) -> RequestDataset:
+    """The request's dataset version; a bad X-Dataset-Version is BadUserInput (400)."""
+    return await request_dataset(request.scope, engine)
+
+
+DatasetDep = Annotated[RequestDataset, Depends(get_request_dataset)]
+
+
+async def get_snapshot(engine: EngineDep, dataset: DatasetDep) -> EngineSnapshot:
+    return EngineSnapshot(engine, dataset.version)
+
+
+SnapshotDep = Annotated[EngineSnapshot, Depends(get_snapshot)]
+
+
 async def get_context(
-    engine: EngineDep, settings: SettingsDep, request_id: RequestIdDep
+    request: Request, engine: EngineDep, settings: SettingsDep, request_id: RequestIdDep
 ) -> AppContext:
-    return AppContext(engine=engine, settings=settings, request_id=request_id)
+    dataset = await resolve(request.scope, engine)
+    return AppContext(engine=engine, settings=settings, request_id=request_id, dataset=dataset)

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from graphql_api.config import Settings, get_settings
+from graphql_api.dataset_version import DatasetVersionMiddleware
 from graphql_api.deps import get_context
 from graphql_api.engines.base import QueryEngine, QueryError, QueryTimeout
 from graphql_api.engines.cache import CachingEngine
@@ -63,6 +64,7 @@ def create_app(
     )
     app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
     app.add_middleware(RequestBudgetMiddleware, seconds=settings.request_timeout_seconds)
+    app.add_middleware(DatasetVersionMiddleware)  # names the version in every answer
     app.state.schema = build_schema(settings)
     app.include_router(
         GraphQLHTTPRouter(app.state.schema, context_getter=get_context, graphql_ide="graphiql"),

@@ -2,13 +2,14 @@
 
 A repeated query skips parsing, validation, execution and serialization: the
 exact bytes, status and headers of the first answer are sent again. The key is
-the dataset version (the ETL's run_id: a new run empties the cache) and the
-request as GraphQL over HTTP reads it: method, query text, operation name,
-variables and extensions as canonical JSON, and which media type the Accept
-header picks. Only 200 answers that GraphQL executed without any error are
-kept (graphql_http records that on the request state), never GraphiQL pages,
-and never a request that asks for X-Query-Stats. The cache is bounded by
-entries and by bytes, least recently used out first.
+the request's dataset version (graphql_api/dataset_version.py: the current one,
+or the one the request pins) and the request as GraphQL over HTTP reads it:
+method, query text, operation name, variables and extensions as canonical JSON,
+and which media type the Accept header picks. Only 200 answers that GraphQL
+executed without any error are kept (graphql_http records that on the request
+state), never GraphiQL pages, and never a request that asks for X-Query-Stats.
+The cache is bounded by entries and by bytes, least recently used out first;
+the answers of a version the pointer no longer retains go at once.
 
 It is a pure ASGI middleware limited to the GraphQL path. Added before any
 other middleware, it is the innermost: authentication, rate limits, logging and
@@ -27,7 +28,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphql_api.engines.base import QueryError
+from graphql_api.dataset_version import RequestDataset, resolve
 from graphql_api.graphql_http import EXECUTION_ERRORS_STATE, prefers_graphql_response_json
 
 CACHE_STATE = "response_cache"
@@ -39,7 +40,8 @@ RawRequest = tuple[str, bytes, bytes, bytes, bytes]
 """Method, body (POST) or query string (GET), Accept, Content-Type, X-Query-Stats."""
 REMEMBERED_REQUEST_BYTES = 4096
 """Requests up to this size have their key remembered: a repeat skips parsing JSON."""
-DatasetVersion = Callable[[Scope], Awaitable[str | None]]
+DatasetOfRequest = Callable[[Scope], Awaitable[RequestDataset | None]]
+VersionedKey = tuple[str, RequestKey]
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,15 @@ class CachedResponse:
 
 
 class ResponseCache:
-    """An LRU of responses for one dataset version, bounded by entries and body bytes."""
+    """An LRU of responses keyed by dataset version and request, bounded by entries and
+    body bytes."""
 
     def __init__(self, *, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[RequestKey, CachedResponse] = OrderedDict()
+        self._entries: OrderedDict[VersionedKey, CachedResponse] = OrderedDict()
         self._bytes = 0
-        self._version: str | None = None
+        self._retained: frozenset[str] | None = None
         self.hits = 0
         self.misses = 0
 
@@ -73,41 +76,40 @@ class ResponseCache:
         return len(self._entries)
 
     def get(self, version: str, key: RequestKey) -> CachedResponse | None:
-        self._use_version(version)
-        found = self._entries.get(key)
+        found = self._entries.get((version, key))
         if found is None:
             self.misses += 1
             return None
-        self._entries.move_to_end(key)
+        self._entries.move_to_end((version, key))
         self.hits += 1
         return found
 
     def put(self, version: str, key: RequestKey, response: CachedResponse) -> None:
-        if version != self._version or len(response.body) > self.max_bytes:
-            return  # answered for a version already replaced, or too big to keep
-        previous = self._entries.pop(key, None)
+        retired = self._retained is not None and version not in self._retained
+        if retired or len(response.body) > self.max_bytes:
+            return  # answered for a version dropped meanwhile, or too big to keep
+        previous = self._entries.pop((version, key), None)
         if previous is not None:
             self._bytes -= len(previous.body)
-        self._entries[key] = response
+        self._entries[(version, key)] = response
         self._bytes += len(response.body)
         while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
             _, evicted = self._entries.popitem(last=False)
             self._bytes -= len(evicted.body)
 
-    def _use_version(self, version: str) -> None:
-        if version != self._version:
-            self._entries.clear()
-            self._bytes = 0
-            self._version = version
+    def retain(self, versions: frozenset[str]) -> None:
+        """Forget the answers of every version not in `versions` (the pointer's retained)."""
+        if versions == self._retained:
+            return
+        self._retained = versions
+        for entry in [entry for entry in self._entries if entry[0] not in versions]:
+            self._bytes -= len(self._entries.pop(entry).body)
 
 
-async def engine_dataset_version(scope: Scope) -> str | None:
-    """The dataset version of the engine the app's lifespan opened; None if unreadable."""
-    try:
-        manifest = await scope["app"].state.engine.manifest()
-    except QueryError:
-        return None  # let GraphQL answer, and report the engine's error
-    return str(manifest.run_id)
+async def request_dataset_or_none(scope: Scope) -> RequestDataset | None:
+    """The request's dataset; None when it has none (GraphQL answers with the error)."""
+    found = await resolve(scope, scope["app"].state.engine)
+    return found if isinstance(found, RequestDataset) else None
 
 
 class ResponseCacheMiddleware:
@@ -118,12 +120,12 @@ class ResponseCacheMiddleware:
         app: ASGIApp,
         *,
         cache: ResponseCache,
-        dataset_version: DatasetVersion = engine_dataset_version,
+        dataset: DatasetOfRequest = request_dataset_or_none,
         path: str = "/graphql",
     ) -> None:
         self.app = app
         self.cache = cache
-        self.dataset_version = dataset_version
+        self.dataset = dataset
         self.path = path
         self._keys: dict[RawRequest, RequestKey | None] = {}
 
@@ -139,11 +141,13 @@ class ResponseCacheMiddleware:
         state = scope.setdefault("state", {})
         body, receive = await _read_body(scope, receive)
         request_key = self._key(_raw_request(scope, body))
-        version = await self.dataset_version(scope) if request_key is not None else None
-        if request_key is None or version is None:
+        dataset = await self.dataset(scope) if request_key is not None else None
+        if request_key is None or dataset is None:
             state[CACHE_STATE] = "bypass"
             await self.app(scope, receive, send)
             return
+        self.cache.retain(dataset.retained)
+        version = dataset.version
         cached = self.cache.get(version, request_key)
         if cached is not None:
             state[CACHE_STATE] = "hit"

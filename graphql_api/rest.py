@@ -2,6 +2,8 @@
 
 Bodies use the GraphQL fields' names. A bad argument answers 400, an engine
 failure 502, a timeout 504, anything else 500 with a request id (see main.py).
+Each metric reads the request's one dataset version (X-Dataset-Version pins a
+retained one; the answer names it in the same header).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from graphql_api.deps import EngineDep, SettingsDep
+from graphql_api.deps import DatasetDep, EngineDep, SettingsDep, SnapshotDep
 from graphql_api.errors import BadUserInput
 from graphql_api.services import market, rankings
 from graphql_api.services.arguments import checked_limit, date_range, optional_date_range
@@ -31,21 +33,26 @@ async def health(engine: EngineDep) -> dict[str, str]:
 
 @router.get("/metrics/most-valuable-day")
 async def most_valuable_day(
-    engine: EngineDep, settings: SettingsDep, from_date: FromDate = None, to_date: ToDate = None
+    snapshot: SnapshotDep,
+    dataset: DatasetDep,
+    settings: SettingsDep,
+    from_date: FromDate = None,
+    to_date: ToDate = None,
 ) -> dict[str, Any] | None:
     span = optional_date_range(
         _optional_date(from_date),
         _optional_date(to_date),
-        manifest=await engine.manifest(),
+        dataset=dataset.summary,
         max_days=settings.max_range_days,
     )
-    found = await market.most_valuable_day(engine, span)
+    found = await market.most_valuable_day(snapshot, span)
     return None if found is None else _camel(asdict(found))
 
 
 @router.get("/metrics/most-volatile")
 async def most_volatile(
-    engine: EngineDep,
+    snapshot: SnapshotDep,
+    dataset: DatasetDep,
     settings: SettingsDep,
     from_date: FromDate = None,
     to_date: ToDate = None,
@@ -54,21 +61,24 @@ async def most_volatile(
     span = optional_date_range(
         _optional_date(from_date),
         _optional_date(to_date),
-        manifest=await engine.manifest(),
+        dataset=dataset.summary,
         max_days=settings.max_range_days,
     )
-    found = await rankings.most_volatile(engine, span, checked_limit(limit))
+    found = await rankings.most_volatile(snapshot, span, checked_limit(limit))
     return [_camel(asdict(value)) for value in found]
 
 
 @router.get("/metrics/average-daily-return")
 @router.get("/metrics/daily-average-return")
 async def average_daily_return(
-    engine: EngineDep, settings: SettingsDep, from_date: FromDate = None, to_date: ToDate = None
+    snapshot: SnapshotDep,
+    settings: SettingsDep,
+    from_date: FromDate = None,
+    to_date: ToDate = None,
 ) -> list[dict[str, Any]]:
     start, end = _required_date(from_date, "from_date"), _required_date(to_date, "to_date")
     span = date_range(start, end, max_days=settings.max_range_days)
-    found = await market.average_daily_return(engine, span)
+    found = await market.average_daily_return(snapshot, span)
     return [_camel(asdict(value)) for value in found]
 
 

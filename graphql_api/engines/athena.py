@@ -17,9 +17,11 @@ import aioboto3  # type: ignore[import-untyped]
 from aiobotocore.config import AioConfig  # type: ignore[import-untyped]
 from botocore.exceptions import ClientError
 
+from etl.dataset_pointer import DatasetPointer, PointerError
 from etl.tables import DATASET_MANIFEST
 from graphql_api.config import Settings
 from graphql_api.engines.athena_values import from_athena, sql_literal
+from graphql_api.engines.athena_versions import pinned_statement
 from graphql_api.engines.base import (
     DatasetUnavailable,
     QueryCancelled,
@@ -28,7 +30,7 @@ from graphql_api.engines.base import (
     Row,
     SqlValue,
 )
-from graphql_api.engines.manifest import DatasetManifest
+from graphql_api.engines.pointer import PointerCache
 from graphql_api.observability.stats import EngineQuery, record_engine_query
 
 logger = logging.getLogger(__name__)
@@ -53,13 +55,13 @@ class AthenaOptions:
     poll_max_seconds: float
     throttle_retries: int
     max_concurrent_queries: int
-    manifest_bucket: str
-    manifest_key: str
-    manifest_check_seconds: float
+    pointer_bucket: str
+    pointer_key: str
+    pointer_check_seconds: float
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AthenaOptions:
-        bucket, key = _manifest_location(settings.warehouse)
+        bucket, key = _pointer_location(settings.warehouse)
         return cls(
             database=settings.athena_database,
             workgroup=settings.athena_workgroup,
@@ -70,9 +72,9 @@ class AthenaOptions:
             poll_max_seconds=settings.athena_poll_max_seconds,
             throttle_retries=settings.athena_throttle_retries,
             max_concurrent_queries=settings.athena_max_concurrent_queries,
-            manifest_bucket=bucket,
-            manifest_key=key,
-            manifest_check_seconds=settings.dataset_check_seconds,
+            pointer_bucket=bucket,
+            pointer_key=key,
+            pointer_check_seconds=settings.dataset_check_seconds,
         )
 
 
@@ -113,29 +115,19 @@ class AthenaEngine:
         self._s3 = s3
         self._options = options
         self._slots = asyncio.Semaphore(options.max_concurrent_queries)
-        self._manifest: DatasetManifest | None = None
-        self._manifest_checked_at = float("-inf")
-        self._manifest_lock = asyncio.Lock()
+        self.pointers = PointerCache(self._read_pointer, ttl_seconds=options.pointer_check_seconds)
 
     @property
     def name(self) -> str:
         return "athena"
 
-    async def manifest(self) -> DatasetManifest:
-        if self._manifest is not None and not self._manifest_due():
-            return self._manifest
-        async with self._manifest_lock:
-            # Asked again: whoever waited for the lock finds the manifest just read.
-            if self._manifest is None or self._manifest_due():
-                self._manifest = await self._read_manifest()
-                self._manifest_checked_at = time.monotonic()
-        return self._manifest
+    async def pointer(self) -> DatasetPointer:
+        return await self.pointers.get()
 
-    def _manifest_due(self) -> bool:
-        elapsed = time.monotonic() - self._manifest_checked_at
-        return elapsed >= self._options.manifest_check_seconds
-
-    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
+    async def fetch(
+        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
+    ) -> list[Row]:
+        statement = pinned_statement(statement, version)
         async with self._slots:
             started = time.perf_counter()
             query_id: str | None = None
@@ -274,22 +266,22 @@ class AthenaEngine:
                 logger.info("athena throttled (%s); retry %d", code, attempt)
                 await self._sleep(random.uniform(0, cap))
 
-    async def _read_manifest(self) -> DatasetManifest:
-        bucket, key = self._options.manifest_bucket, self._options.manifest_key
+    async def _read_pointer(self) -> DatasetPointer:
+        bucket, key = self._options.pointer_bucket, self._options.pointer_key
         try:
             response = await self._s3.get_object(Bucket=bucket, Key=key)
             async with response["Body"] as body:
                 text = await body.read()
-            return DatasetManifest.from_json(text)
+            return DatasetPointer.from_json(text)
         except ClientError as error:
             raise DatasetUnavailable(
                 f"cannot read s3://{bucket}/{key}: {error.response.get('Error', {}).get('Code')}"
             ) from error
-        except ValueError as malformed:
-            raise DatasetUnavailable(f"s3://{bucket}/{key} is not a valid manifest") from malformed
+        except PointerError as error:
+            raise DatasetUnavailable(f"s3://{bucket}/{key}: {error}") from error
 
 
-def _manifest_location(warehouse: str) -> tuple[str, str]:
+def _pointer_location(warehouse: str) -> tuple[str, str]:
     """`s3://bucket/prefix` -> (bucket, `prefix/_dataset.json`)."""
     if not warehouse.startswith("s3://"):
         raise ValueError(

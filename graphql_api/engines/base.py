@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from graphql_api.engines.manifest import DatasetManifest
+from etl.dataset_pointer import DatasetPointer, is_version
 
 SqlValue = str | int | float | bool | date | tuple[str, ...]
 """A parameter value; a tuple of strings is an ARRAY(varchar)."""
@@ -32,21 +32,42 @@ class QueryTimeout(QueryError):
 
 
 class DatasetUnavailable(QueryError):
-    """The warehouse has no readable _dataset.json: the ETL has not run there yet."""
+    """The warehouse has no readable, versioned _dataset.json (the ETL has not run there,
+    or an older ETL wrote it)."""
 
 
 class QueryEngine(Protocol):
-    """Runs SQL written in the Athena (Trino) dialect with `?` parameters."""
+    """Runs SQL written in the Athena (Trino) dialect with `?` parameters, against one
+    dataset version: every warehouse table a statement names is read at `version`."""
 
     @property
     def name(self) -> str:
         """`duckdb` or `athena`, as Health.engine reports it."""
         ...
 
-    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
-        """Run one statement; its `?` placeholders take `parameters` in order."""
+    async def pointer(self) -> DatasetPointer:
+        """The warehouse's pointer: the current version and the retained ones (cached for
+        `dataset_check_seconds`)."""
         ...
 
-    async def manifest(self) -> DatasetManifest:
-        """The current dataset's manifest; its run_id is the dataset version."""
+    async def fetch(
+        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
+    ) -> list[Row]:
+        """Run one statement at `version`; its `?` placeholders take `parameters` in order."""
         ...
+
+
+class Snapshot(Protocol):
+    """What the services query: an engine pinned to one version (see engines/snapshot.py)."""
+
+    @property
+    def version(self) -> str: ...
+
+    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]: ...
+
+
+def checked_version(version: str) -> str:
+    """`version`, once it looks like a dataset version: only then may it enter SQL or a path."""
+    if not is_version(version):
+        raise QueryFailed(f"{version!r} is not a dataset version")
+    return version

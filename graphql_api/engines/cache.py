@@ -1,8 +1,9 @@
 """A result cache in front of any engine, keyed by (statement, parameters, dataset version).
 
 Identical concurrent requests share one engine call (single flight): the first
-starts a task, the others await the same task. A new dataset version (a new ETL
-run) empties the cache, so every answer after it is computed afresh.
+starts a task, the others await the same task. A version never changes once
+written, so an entry stays right for as long as it is kept; a new version
+simply makes new keys, and the least recently used entries go first.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from etl.dataset_pointer import DatasetPointer
 from graphql_api.engines.base import QueryEngine, Row, SqlValue
-from graphql_api.engines.manifest import DatasetManifest
 from graphql_api.observability.stats import record_cache_lookup
 
 CacheKey = tuple[str, tuple[SqlValue, ...], str]
@@ -26,7 +27,6 @@ class CachingEngine:
         self._max_entries = max_entries
         self._results: OrderedDict[CacheKey, list[Row]] = OrderedDict()
         self._in_flight: dict[CacheKey, asyncio.Task[list[Row]]] = {}
-        self._version: str | None = None
         self.hits = 0
         self.misses = 0
 
@@ -34,14 +34,12 @@ class CachingEngine:
     def name(self) -> str:
         return self._inner.name
 
-    async def manifest(self) -> DatasetManifest:
-        return await self._inner.manifest()
+    async def pointer(self) -> DatasetPointer:
+        return await self._inner.pointer()
 
-    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
-        version = (await self._inner.manifest()).run_id
-        if version != self._version:
-            self._results.clear()
-            self._version = version
+    async def fetch(
+        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
+    ) -> list[Row]:
         key: CacheKey = (statement, tuple(parameters), version)
         cached = self._results.get(key)
         if cached is not None:
@@ -61,8 +59,8 @@ class CachingEngine:
 
     async def _load(self, key: CacheKey) -> list[Row]:
         statement, parameters, version = key
-        rows = await self._inner.fetch(statement, parameters)
-        if self._max_entries > 0 and version == self._version:
+        rows = await self._inner.fetch(statement, parameters, version=version)
+        if self._max_entries > 0:
             self._results[key] = rows
             while len(self._results) > self._max_entries:
                 self._results.popitem(last=False)

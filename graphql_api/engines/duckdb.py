@@ -1,9 +1,8 @@
 """The embedded engine: DuckDB over the local warehouse's Parquet files.
 
-Views named like the tables (etl/tables.py) sit over `read_parquet(...,
-hive_partitioning=true)`, so the Athena SQL runs unchanged once sqlglot has
-transpiled it (once per statement). Queries run in worker threads, each on its
-own cursor, never on the event loop.
+Each dataset version gets its own schema of views when a query first asks for it
+(engines/duckdb_warehouse.py), and loses it when the pointer no longer retains
+it. Queries run in worker threads, each on its own cursor, never on the event loop.
 """
 
 from __future__ import annotations
@@ -12,37 +11,32 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import duckdb
-import sqlglot
 
-from etl.tables import DATASET_MANIFEST, TABLES, Table
-from graphql_api.engines.base import (
-    DatasetUnavailable,
-    QueryFailed,
-    QueryTimeout,
-    Row,
-    SqlValue,
+from etl.dataset_pointer import DatasetPointer
+from graphql_api.engines.base import QueryFailed, QueryTimeout, Row, SqlValue
+from graphql_api.engines.duckdb_warehouse import (
+    create_views,
+    drop_views,
+    read_pointer,
+    to_duckdb_sql,
 )
-from graphql_api.engines.manifest import DatasetManifest
+from graphql_api.engines.pointer import PointerCache
 from graphql_api.observability.stats import EngineQuery, record_engine_query
 
 logger = logging.getLogger(__name__)
 
 CLOSE_WAIT_SECONDS = 5.0
 
-
-@lru_cache(maxsize=512)
-def to_duckdb_sql(statement: str) -> str:
-    """The Athena (Trino) statement in DuckDB's dialect; `?` placeholders are kept."""
-    return str(sqlglot.transpile(statement, read="trino", write="duckdb")[0])
+__all__ = ["DuckDBEngine", "to_duckdb_sql"]
 
 
 class DuckDBEngine:
-    """QueryEngine over `<warehouse>/<table>/[year=YYYY/]part-*.parquet`."""
+    """QueryEngine over `<warehouse>/<table>/dataset_version=<v>/[year=YYYY/]part-*.parquet`."""
 
     def __init__(
         self,
@@ -50,17 +44,19 @@ class DuckDBEngine:
         *,
         timeout_seconds: float,
         max_concurrent_queries: int,
-        manifest_check_seconds: float,
+        dataset_check_seconds: float,
     ) -> None:
         self._warehouse = warehouse
         self._timeout_seconds = timeout_seconds
         self._slots = asyncio.Semaphore(max_concurrent_queries)
-        self._manifest_check_seconds = manifest_check_seconds
         self._connection = duckdb.connect(":memory:")
-        self._manifest: DatasetManifest | None = None
-        self._manifest_checked_at = float("-inf")
-        self._manifest_lock = asyncio.Lock()
         self._running: set[duckdb.DuckDBPyConnection] = set()
+        self.pointers = PointerCache(
+            self._read_pointer, ttl_seconds=dataset_check_seconds, on_change=self._drop_unretained
+        )
+        self._viewed: set[str] = set()
+        """Versions whose schema of views exists."""
+        self._ddl_lock = asyncio.Lock()
 
     @property
     def name(self) -> str:
@@ -80,30 +76,11 @@ class DuckDBEngine:
                     raise
                 time.sleep(0.01)
 
-    async def manifest(self) -> DatasetManifest:
-        if self._manifest is not None and not self._manifest_due():
-            return self._manifest
-        async with self._manifest_lock:
-            # Asked again: whoever waited for the lock finds the manifest just read.
-            if self._manifest is None or self._manifest_due():
-                current = await asyncio.to_thread(self._read_manifest)
-                if self._manifest is None or current.run_id != self._manifest.run_id:
-                    try:
-                        await asyncio.to_thread(self._create_views)
-                    except duckdb.Error as error:
-                        logger.error("duckdb cannot read %s: %s", self._warehouse, error)
-                        raise QueryFailed("DuckDB could not read the warehouse tables") from error
-                    logger.info("dataset version %s (%s)", current.run_id, self._warehouse)
-                self._manifest = current
-                self._manifest_checked_at = time.monotonic()
-        return self._manifest
-
-    def _manifest_due(self) -> bool:
-        return time.monotonic() - self._manifest_checked_at >= self._manifest_check_seconds
-
-    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
-        await self.manifest()
-        sql = to_duckdb_sql(statement)
+    async def fetch(
+        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
+    ) -> list[Row]:
+        await self._ensure_views(version)
+        sql = to_duckdb_sql(statement, version)
         values = [list(value) if isinstance(value, tuple) else value for value in parameters]
         async with self._slots:
             cursor = self._connection.cursor()
@@ -141,37 +118,42 @@ class DuckDBEngine:
             cursor.close()
             self._running.discard(cursor)
 
-    def _read_manifest(self) -> DatasetManifest:
-        path = self._warehouse / DATASET_MANIFEST
+    async def pointer(self) -> DatasetPointer:
+        return await self.pointers.get()
+
+    async def _read_pointer(self) -> DatasetPointer:
+        return await asyncio.to_thread(read_pointer, self._warehouse)
+
+    async def _ensure_views(self, version: str) -> None:
+        if version in self._viewed:
+            return
+        async with self._ddl_lock:
+            if version not in self._viewed:
+                await self._ddl(partial(create_views, warehouse=self._warehouse, version=version))
+                self._viewed.add(version)
+                logger.info("dataset version %s: views created (%s)", version, self._warehouse)
+
+    async def _drop_unretained(self, pointer: DatasetPointer) -> None:
+        retained = {summary.version for summary in pointer.versions}
+        async with self._ddl_lock:
+            for version in sorted(self._viewed - retained):
+                await self._ddl(partial(drop_views, version=version))
+                self._viewed.discard(version)
+                logger.info("dataset version %s is no longer retained: views dropped", version)
+
+    async def _ddl(self, statements: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+        def run() -> None:
+            cursor = self._connection.cursor()
+            try:
+                statements(cursor)
+            finally:
+                cursor.close()
+
         try:
-            return DatasetManifest.from_json(path.read_bytes())
-        except FileNotFoundError as missing:
-            raise DatasetUnavailable(
-                f"no {DATASET_MANIFEST} in {self._warehouse}: build the warehouse first "
-                "(stock-analytics etl --input DATA --warehouse DIR)"
-            ) from missing
-        except ValueError as malformed:
-            raise DatasetUnavailable(f"{path} is not a valid dataset manifest") from malformed
-
-    def _create_views(self) -> None:
-        cursor = self._connection.cursor()
-        try:
-            self._create_views_with(cursor)
-        finally:
-            cursor.close()
-
-    def _create_views_with(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        for table in TABLES:
-            files = _parquet_glob(self._warehouse, table)
-            if not any(self._warehouse.glob(str(files.relative_to(self._warehouse)))):
-                continue
-            relation = cursor.read_parquet(str(files), hive_partitioning=True)
-            relation.create_view(table.name, replace=True)
-
-
-def _parquet_glob(warehouse: Path, table: Table) -> Path:
-    partition_levels = ["*"] * len(table.partition_keys)
-    return warehouse.joinpath(table.name, *partition_levels, "*.parquet")
+            await asyncio.to_thread(run)
+        except duckdb.Error as error:
+            logger.error("duckdb cannot read %s: %s", self._warehouse, error)
+            raise QueryFailed("DuckDB could not read the warehouse tables") from error
 
 
 def _interrupt(cursor: duckdb.DuckDBPyConnection) -> None:

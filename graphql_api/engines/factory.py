@@ -24,7 +24,7 @@ async def open_engine(settings: Settings) -> AsyncIterator[QueryEngine]:
         settings.warehouse_path,
         timeout_seconds=settings.query_timeout_seconds,
         max_concurrent_queries=settings.duckdb_threads,
-        manifest_check_seconds=settings.dataset_check_seconds,
+        dataset_check_seconds=settings.dataset_check_seconds,
     )
     try:
         yield engine

@@ -9,7 +9,7 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
-from graphql_api.engines.base import QueryEngine
+from graphql_api.engines.base import Snapshot
 from graphql_api.services import stocks
 from graphql_api.services.arguments import DateRange
 from graphql_api.services.domain import DailyPrice, RangeStats, StockSummary
@@ -24,37 +24,37 @@ class StockLoaders:
     prices_in_range: DataLoader[RangedKey, list[DailyPrice]]
 
 
-def make_stock_loaders(engine: QueryEngine) -> StockLoaders:
+def make_stock_loaders(snapshot: Snapshot) -> StockLoaders:
     return StockLoaders(
-        summary=DataLoader(partial(_load_summaries, engine)),
-        stats_in_range=DataLoader(partial(_load_stats_in_range, engine)),
-        prices_in_range=DataLoader(partial(_load_prices_in_range, engine)),
+        summary=DataLoader(partial(_load_summaries, snapshot)),
+        stats_in_range=DataLoader(partial(_load_stats_in_range, snapshot)),
+        prices_in_range=DataLoader(partial(_load_prices_in_range, snapshot)),
     )
 
 
-async def _load_summaries(engine: QueryEngine, tickers: Sequence[str]) -> list[StockSummary | None]:
-    by_ticker = {summary.ticker: summary for summary in await stocks.all_stocks(engine)}
+async def _load_summaries(snapshot: Snapshot, tickers: Sequence[str]) -> list[StockSummary | None]:
+    by_ticker = {summary.ticker: summary for summary in await stocks.all_stocks(snapshot)}
     return [by_ticker.get(ticker) for ticker in tickers]
 
 
 async def _load_stats_in_range(
-    engine: QueryEngine, keys: Sequence[RangedKey]
+    snapshot: Snapshot, keys: Sequence[RangedKey]
 ) -> list[RangeStats | None]:
     spans = sorted({span for _, span in keys}, key=lambda span: (span.start, span.end))
-    results = await asyncio.gather(*(stocks.stats_in_range(engine, span) for span in spans))
+    results = await asyncio.gather(*(stocks.stats_in_range(snapshot, span) for span in spans))
     by_span = dict(zip(spans, results, strict=True))
     return [by_span[span].get(ticker) for ticker, span in keys]
 
 
 async def _load_prices_in_range(
-    engine: QueryEngine, keys: Sequence[RangedKey]
+    snapshot: Snapshot, keys: Sequence[RangedKey]
 ) -> list[list[DailyPrice]]:
     tickers_by_span: dict[DateRange, set[str]] = {}
     for ticker, span in keys:
         tickers_by_span.setdefault(span, set()).add(ticker)
     spans = list(tickers_by_span)
     results = await asyncio.gather(
-        *(stocks.prices_in_range(engine, sorted(tickers_by_span[span]), span) for span in spans)
+        *(stocks.prices_in_range(snapshot, sorted(tickers_by_span[span]), span) for span in spans)
     )
     by_span = dict(zip(spans, results, strict=True))
     return [by_span[span][ticker] for ticker, span in keys]

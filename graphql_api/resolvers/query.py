@@ -28,15 +28,10 @@ from graphql_api.types.valuable_day import ValuableDay
 Ticker = Annotated[str, strawberry.argument(description="A ticker symbol, e.g. AAPL.")]
 
 
-async def _optional_span(
-    info: Info, start: dt.date | None, end: dt.date | None
-) -> DateRange | None:
+def _optional_span(info: Info, start: dt.date | None, end: dt.date | None) -> DateRange | None:
     context = info.context
     return optional_date_range(
-        start,
-        end,
-        manifest=await context.engine.manifest(),
-        max_days=context.settings.max_range_days,
+        start, end, dataset=context.dataset.summary, max_days=context.settings.max_range_days
     )
 
 
@@ -44,21 +39,30 @@ def resolve_health(info: Info) -> Health:
     return Health(status="ok", engine=info.context.engine.name)
 
 
-async def resolve_dataset(info: Info) -> Dataset:
-    return Dataset.from_manifest(await info.context.engine.manifest())
+def resolve_dataset(info: Info) -> Dataset:
+    dataset = info.context.dataset
+    return Dataset.from_summary(dataset.summary, current=dataset.version == dataset.pointer.current)
+
+
+def resolve_datasets(info: Info) -> list[Dataset]:
+    pointer = info.context.dataset.pointer
+    return [
+        Dataset.from_summary(summary, current=summary.version == pointer.current)
+        for summary in pointer.versions
+    ]
 
 
 async def resolve_average_daily_return(info: Info, from_: From, to: To) -> list[DailyAverageReturn]:
     span = date_range(from_, to, max_days=info.context.settings.max_range_days)
-    found = await market.average_daily_return(info.context.engine, span)
+    found = await market.average_daily_return(info.context.snapshot, span)
     return [DailyAverageReturn.from_domain(value) for value in found]
 
 
 async def resolve_most_valuable_day(
     info: Info, from_: OptionalFrom = None, to: OptionalTo = None
 ) -> ValuableDay | None:
-    span = await _optional_span(info, from_, to)
-    found = await market.most_valuable_day(info.context.engine, span)
+    span = _optional_span(info, from_, to)
+    found = await market.most_valuable_day(info.context.snapshot, span)
     return None if found is None else ValuableDay.from_domain(found)
 
 
@@ -66,8 +70,8 @@ async def resolve_highest_worth_stocks(
     info: Info, from_: OptionalFrom = None, to: OptionalTo = None, limit: Limit = 1
 ) -> list[StockWorth]:
     count = checked_limit(limit)
-    span = await _optional_span(info, from_, to)
-    found = await rankings.highest_worth(info.context.engine, span, count)
+    span = _optional_span(info, from_, to)
+    found = await rankings.highest_worth(info.context.snapshot, span, count)
     return [StockWorth.from_domain(value) for value in found]
 
 
@@ -75,8 +79,8 @@ async def resolve_most_volatile(
     info: Info, from_: OptionalFrom = None, to: OptionalTo = None, limit: Limit = 1
 ) -> list[StockVolatility]:
     count = checked_limit(limit)
-    span = await _optional_span(info, from_, to)
-    found = await rankings.most_volatile(info.context.engine, span, count)
+    span = _optional_span(info, from_, to)
+    found = await rankings.most_volatile(info.context.snapshot, span, count)
     return [StockVolatility.from_domain(value) for value in found]
 
 
@@ -84,8 +88,8 @@ async def resolve_top_thirty_day_returns(
     info: Info, from_: OptionalFrom = None, to: OptionalTo = None, limit: Limit = 3
 ) -> list[ThirtyDayReturn]:
     count = checked_limit(limit)
-    span = await _optional_span(info, from_, to)
-    found = await rankings.top_thirty_day_returns(info.context.engine, span, count)
+    span = _optional_span(info, from_, to)
+    found = await rankings.top_thirty_day_returns(info.context.snapshot, span, count)
     return [ThirtyDayReturn.from_domain(value) for value in found]
 
 
@@ -95,7 +99,7 @@ async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:
 
 
 async def resolve_stocks(info: Info) -> list[Stock]:
-    found = await stocks.all_stocks(info.context.engine)
+    found = await stocks.all_stocks(info.context.snapshot)
     for summary in found:
         info.context.stock_loaders.summary.prime(summary.ticker, summary)
     return [Stock.from_domain(summary) for summary in found]
@@ -107,7 +111,14 @@ class Query:
         resolver=resolve_health, description="Whether the service is up, and its engine."
     )
     dataset: Dataset = strawberry.field(
-        resolver=resolve_dataset, description="The dataset the answers come from."
+        resolver=resolve_dataset,
+        description="The dataset version the answers come from: the current one, or the one "
+        "the X-Dataset-Version request header pins.",
+    )
+    datasets: list[Dataset] = strawberry.field(
+        resolver=resolve_datasets,
+        description="The retained dataset versions, newest first; any of them can be pinned "
+        "with the X-Dataset-Version request header.",
     )
     average_daily_return: list[DailyAverageReturn] = strawberry.field(
         resolver=resolve_average_daily_return,

@@ -24,10 +24,7 @@ async def _stats_in_range(
     """The whole history's summary without a range; the range's statistics with one."""
     context = info.context
     span = optional_date_range(
-        from_,
-        to,
-        manifest=await context.engine.manifest(),
-        max_days=context.settings.max_range_days,
+        from_, to, dataset=context.dataset.summary, max_days=context.settings.max_range_days
     )
     if span is None:
         return root.summary

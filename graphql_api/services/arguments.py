@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from etl.dataset_pointer import VersionSummary
 from graphql_api.engines.base import SqlValue
-from graphql_api.engines.manifest import DatasetManifest
 from graphql_api.errors import BadUserInput
 
 MIN_LIMIT = 1
@@ -41,13 +41,14 @@ def date_range(start: date, end: date, *, max_days: int) -> DateRange:
 
 
 def optional_date_range(
-    start: date | None, end: date | None, *, manifest: DatasetManifest, max_days: int
+    start: date | None, end: date | None, *, dataset: VersionSummary, max_days: int
 ) -> DateRange | None:
-    """None when neither end is given (the whole history); an open end is the data's edge."""
+    """None when neither end is given (the whole history); an open end is the edge of
+    `dataset`'s data."""
     if start is None and end is None:
         return None
-    first = start or manifest.first_date or end
-    last = end or manifest.last_date or start
+    first = start or dataset.first_date or end
+    last = end or dataset.last_date or start
     assert first is not None  # one of start / end is set
     assert last is not None
     if start is None and first > last:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from etl.tables import MARKET_DAILY
-from graphql_api.engines.base import QueryEngine
+from graphql_api.engines.base import Snapshot
 from graphql_api.services import rows
 from graphql_api.services.arguments import RANGE_FILTER, DateRange
 from graphql_api.services.domain import DailyAverageReturn, ValuableDay
@@ -31,9 +31,9 @@ LIMIT 1
 """  # noqa: S608 (identifiers from etl.tables only)
 
 
-async def average_daily_return(engine: QueryEngine, span: DateRange) -> list[DailyAverageReturn]:
+async def average_daily_return(snapshot: Snapshot, span: DateRange) -> list[DailyAverageReturn]:
     """Dates on which no ticker has a return are left out, as the contract says."""
-    found = await engine.fetch(AVERAGE_DAILY_RETURN, span.parameters)
+    found = await snapshot.fetch(AVERAGE_DAILY_RETURN, span.parameters)
     return [
         DailyAverageReturn(
             date=rows.day(row, "date"),
@@ -44,11 +44,11 @@ async def average_daily_return(engine: QueryEngine, span: DateRange) -> list[Dai
     ]
 
 
-async def most_valuable_day(engine: QueryEngine, span: DateRange | None) -> ValuableDay | None:
+async def most_valuable_day(snapshot: Snapshot, span: DateRange | None) -> ValuableDay | None:
     if span is None:
-        found = await engine.fetch(MOST_VALUABLE_DAY)
+        found = await snapshot.fetch(MOST_VALUABLE_DAY)
     else:
-        found = await engine.fetch(MOST_VALUABLE_DAY_IN_RANGE, span.parameters)
+        found = await snapshot.fetch(MOST_VALUABLE_DAY_IN_RANGE, span.parameters)
     if not found:
         return None
     row = found[0]

@@ -8,7 +8,7 @@ break on the earlier date, then the ticker, as the contract says.
 from __future__ import annotations
 
 from etl.tables import DAILY_METRICS, TICKER_STATS, TRADING_DAYS_PER_YEAR
-from graphql_api.engines.base import QueryEngine
+from graphql_api.engines.base import Snapshot
 from graphql_api.services import rows
 from graphql_api.services.arguments import MAX_LIMIT, RANGE_FILTER, DateRange
 from graphql_api.services.domain import StockVolatility, StockWorth, ThirtyDayReturn
@@ -70,13 +70,11 @@ LIMIT {MAX_LIMIT:d}
 """  # noqa: S608 (identifiers from etl.tables only)
 
 
-async def highest_worth(
-    engine: QueryEngine, span: DateRange | None, limit: int
-) -> list[StockWorth]:
+async def highest_worth(snapshot: Snapshot, span: DateRange | None, limit: int) -> list[StockWorth]:
     if span is None:
-        found = await engine.fetch(HIGHEST_WORTH)
+        found = await snapshot.fetch(HIGHEST_WORTH)
     else:
-        found = await engine.fetch(HIGHEST_WORTH_IN_RANGE, span.parameters)
+        found = await snapshot.fetch(HIGHEST_WORTH_IN_RANGE, span.parameters)
     return [
         StockWorth(
             ticker=rows.text(row, "ticker"),
@@ -87,12 +85,12 @@ async def highest_worth(
 
 
 async def most_volatile(
-    engine: QueryEngine, span: DateRange | None, limit: int
+    snapshot: Snapshot, span: DateRange | None, limit: int
 ) -> list[StockVolatility]:
     if span is None:
-        found = await engine.fetch(MOST_VOLATILE)
+        found = await snapshot.fetch(MOST_VOLATILE)
     else:
-        found = await engine.fetch(
+        found = await snapshot.fetch(
             MOST_VOLATILE_IN_RANGE, (TRADING_DAYS_PER_YEAR, *span.parameters)
         )
     return [
@@ -106,12 +104,12 @@ async def most_volatile(
 
 
 async def top_thirty_day_returns(
-    engine: QueryEngine, span: DateRange | None, limit: int
+    snapshot: Snapshot, span: DateRange | None, limit: int
 ) -> list[ThirtyDayReturn]:
     if span is None:
-        found = await engine.fetch(TOP_THIRTY_DAY_RETURNS)
+        found = await snapshot.fetch(TOP_THIRTY_DAY_RETURNS)
     else:
-        found = await engine.fetch(TOP_THIRTY_DAY_RETURNS_IN_RANGE, span.parameters)
+        found = await snapshot.fetch(TOP_THIRTY_DAY_RETURNS_IN_RANGE, span.parameters)
     return [
         ThirtyDayReturn(
             ticker=rows.text(row, "ticker"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etl.tables import DAILY_METRICS, TICKER_STATS, TRADING_DAYS_PER_YEAR
-from graphql_api.engines.base import QueryEngine
+from graphql_api.engines.base import Snapshot
 from graphql_api.services import rows
 from graphql_api.services.arguments import RANGE_FILTER, DateRange
 from graphql_api.services.domain import DailyPrice, RangeStats, StockSummary
@@ -35,7 +35,7 @@ ORDER BY ticker, date
 """  # noqa: S608 (identifiers from etl.tables only)
 
 
-async def all_stocks(engine: QueryEngine) -> list[StockSummary]:
+async def all_stocks(snapshot: Snapshot) -> list[StockSummary]:
     return [
         StockSummary(
             ticker=rows.text(row, "ticker"),
@@ -45,13 +45,13 @@ async def all_stocks(engine: QueryEngine) -> list[StockSummary]:
             average_traded_value=rows.optional_number(row, "average_traded_value"),
             annualized_volatility=rows.optional_number(row, "annualized_volatility"),
         )
-        for row in await engine.fetch(ALL_STOCKS)
+        for row in await snapshot.fetch(ALL_STOCKS)
     ]
 
 
-async def stats_in_range(engine: QueryEngine, span: DateRange) -> dict[str, RangeStats]:
+async def stats_in_range(snapshot: Snapshot, span: DateRange) -> dict[str, RangeStats]:
     """Every ticker with a trading day in the range, by ticker."""
-    found = await engine.fetch(STATS_IN_RANGE, (TRADING_DAYS_PER_YEAR, *span.parameters))
+    found = await snapshot.fetch(STATS_IN_RANGE, (TRADING_DAYS_PER_YEAR, *span.parameters))
     return {
         rows.text(row, "ticker"): RangeStats(
             ticker=rows.text(row, "ticker"),
@@ -63,11 +63,11 @@ async def stats_in_range(engine: QueryEngine, span: DateRange) -> dict[str, Rang
 
 
 async def prices_in_range(
-    engine: QueryEngine, tickers: Sequence[str], span: DateRange
+    snapshot: Snapshot, tickers: Sequence[str], span: DateRange
 ) -> dict[str, list[DailyPrice]]:
     """The tickers' daily prices in the range, by ticker, oldest first."""
     wanted = tuple(sorted(set(tickers)))
-    found = await engine.fetch(PRICES_IN_RANGE, (*span.parameters, wanted))
+    found = await snapshot.fetch(PRICES_IN_RANGE, (*span.parameters, wanted))
     prices: dict[str, list[DailyPrice]] = {ticker: [] for ticker in wanted}
     for row in found:
         prices[rows.text(row, "ticker")].append(

@@ -4,13 +4,20 @@ import datetime as dt
 
 import strawberry
 
-from graphql_api.engines.manifest import DatasetManifest
+from etl.dataset_pointer import VersionSummary
 
 
-@strawberry.type(description="The dataset the answers come from: the last ETL run's manifest.")
+@strawberry.type(
+    description="A dataset version: what one ETL run published, as the warehouse pointer "
+    "records it."
+)
 class Dataset:
     version: str = strawberry.field(
-        description="The ETL run id; every cache is keyed on it, so a new run shows at once."
+        description="The ETL run id. Send it back in the X-Dataset-Version request header "
+        "to read this version while it is retained."
+    )
+    current: bool = strawberry.field(
+        description="Whether this is the version a request reads when it pins none."
     )
     finished_at: str = strawberry.field(description="When the ETL run finished (ISO 8601, UTC).")
     first_date: dt.date | None = strawberry.field(description="The earliest trading day held.")
@@ -20,13 +27,18 @@ class Dataset:
     rejected_rows: int = strawberry.field(description="Input rows the ETL rejected.")
 
     @classmethod
-    def from_manifest(cls, manifest: DatasetManifest) -> Dataset:
+    def from_summary(cls, summary: VersionSummary, *, current: bool) -> Dataset:
         return cls(
-            version=manifest.run_id,
-            finished_at=manifest.finished_at,
-            first_date=manifest.first_date,
-            last_date=manifest.last_date,
-            stocks=manifest.tickers,
-            rows=manifest.rows,
-            rejected_rows=manifest.rows_rejected,
+            version=summary.version,
+            current=current,
+            finished_at=_iso(summary.finished_at),
+            first_date=summary.first_date,
+            last_date=summary.last_date,
+            stocks=summary.tickers,
+            rows=summary.rows,
+            rejected_rows=summary.rows_rejected,
         )
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,8 +1,11 @@
 """The Glue Data Catalog database and one table per warehouse table.
 
 The tables come from `etl.tables.TABLES`, the one declaration of the schema.
-Partitioned tables use partition projection on `year`, so Athena prunes
-partitions from the query's predicate without a crawler or MSCK REPAIR.
+Every table is partitioned by `dataset_version` (the ETL run that wrote it,
+`<table>/dataset_version=<run_id>/`), projected as `injected`: a query must
+name its version with a static equality, and Athena reads that one prefix.
+Tables partitioned by `year` project it too (an integer range), so Athena
+prunes from the query's predicate without a crawler or MSCK REPAIR.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_glue as glue
 from constructs import Construct
 
-from etl.tables import TABLES, Column, Table
+from etl.tables import TABLES, VERSION_KEY, VERSION_PARTITION, Column, Table
 from infrastructure.naming import BucketName
 
 WAREHOUSE_PREFIX = "warehouse/"
@@ -76,14 +79,13 @@ class WarehouseCatalog(Construct):
             "EXTERNAL": "TRUE",
             "parquet.compression": "SNAPPY",
         }
-        if table.partition_keys:
-            parameters.update(_year_projection(table, location, partition_years))
+        parameters.update(_projection(table, location, partition_years))
         return glue.CfnTable.TableInputProperty(
             name=table.name,
             description=table.comment,
             table_type="EXTERNAL_TABLE",
             parameters=parameters,
-            partition_keys=[_glue_column(column) for column in table.partition_keys],
+            partition_keys=[_glue_column(column) for column in _partition_keys(table)],
             storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
                 location=location,
                 input_format=PARQUET_INPUT_FORMAT,
@@ -97,21 +99,28 @@ class WarehouseCatalog(Construct):
         )
 
 
-def _year_projection(
-    table: Table, location: str, partition_years: tuple[int, int]
-) -> dict[str, str]:
-    if table.partition_names != ("year",):
+def _partition_keys(table: Table) -> tuple[Column, ...]:
+    """`dataset_version` outermost, as the ETL lays the files out, then the table's own."""
+    return (VERSION_PARTITION, *table.partition_keys)
+
+
+def _projection(table: Table, location: str, partition_years: tuple[int, int]) -> dict[str, str]:
+    if table.partition_names not in ((), ("year",)):
         raise ValueError(
             f"table {table.name}: partition projection is set up for `year` only, "
             f"not {table.partition_names}"
         )
-    first, last = partition_years
-    return {
+    template = f"{location}{VERSION_KEY}=${{{VERSION_KEY}}}/"
+    parameters = {
         "projection.enabled": "true",
-        "projection.year.type": "integer",
-        "projection.year.range": f"{first},{last}",
-        "storage.location.template": location + "year=${year}/",
+        f"projection.{VERSION_KEY}.type": "injected",
     }
+    if table.partition_names:
+        first, last = partition_years
+        parameters["projection.year.type"] = "integer"
+        parameters["projection.year.range"] = f"{first},{last}"
+        template += "year=${year}/"
+    return {**parameters, "storage.location.template": template}
 
 
 def _glue_column(column: Column) -> glue.CfnTable.ColumnProperty:

@@ -1,4 +1,4 @@
-"""StockAnalyticsApiStack: the GraphQL API, querying the pipeline's warehouse."""
+"""The API stack: the GraphQL API, querying the pipeline's warehouse."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""StockAnalyticsDataPipelineStack: buckets, catalog, ETL job and triggers, workgroup."""
+"""The data pipeline stack: buckets, catalog, ETL job and triggers, workgroup."""
 
 from __future__ import annotations
 

@@ -11,12 +11,17 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from etl.dataset_pointer import DatasetPointer
 from graphql_api.config import Settings
 from graphql_api.engines.base import QueryEngine, Row, SqlValue
 from graphql_api.engines.factory import open_engine
-from graphql_api.engines.manifest import DatasetManifest
 from graphql_api.main import create_app
-from tests.graphql_api.tiny_warehouse import Day, write_warehouse
+from tests.graphql_api.tiny_warehouse import Day, tiny_version, write_warehouse
+
+OLD_VERSION = tiny_version(1)
+"""The tiny warehouse's older retained version: AAA alone, three times the volume."""
+TINY_VERSION = tiny_version(2)
+"""The tiny warehouse's current version: tiny_days()."""
 
 
 def tiny_days(tickers: Sequence[str] = ("AAA", "BBB")) -> list[Day]:
@@ -33,28 +38,41 @@ def tiny_days(tickers: Sequence[str] = ("AAA", "BBB")) -> list[Day]:
     return days
 
 
+def old_tiny_days() -> list[Day]:
+    return [Day(d.ticker, d.date, d.close, 3 * d.volume) for d in tiny_days(("AAA",))]
+
+
 @pytest.fixture
 def tiny_warehouse(tmp_path: Path) -> Path:
-    return write_warehouse(tmp_path / "warehouse", tiny_days())
+    """Two versions: OLD_VERSION (old_tiny_days), then TINY_VERSION (tiny_days), current."""
+    warehouse = write_warehouse(tmp_path / "warehouse", old_tiny_days(), version=OLD_VERSION)
+    return write_warehouse(warehouse, tiny_days(), version=TINY_VERSION)
 
 
 class CountingEngine:
-    """Wraps an engine and records every statement it is asked to run."""
+    """Wraps an engine and records every statement it is asked to run, and every pointer
+    lookup."""
 
     def __init__(self, inner: QueryEngine) -> None:
         self.inner = inner
         self.statements: list[tuple[str, tuple[SqlValue, ...]]] = []
+        self.versions: list[str] = []
+        self.pointer_lookups = 0
 
     @property
     def name(self) -> str:
         return self.inner.name
 
-    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
+    async def fetch(
+        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
+    ) -> list[Row]:
         self.statements.append((statement, tuple(parameters)))
-        return await self.inner.fetch(statement, parameters)
+        self.versions.append(version)
+        return await self.inner.fetch(statement, parameters, version=version)
 
-    async def manifest(self) -> DatasetManifest:
-        return await self.inner.manifest()
+    async def pointer(self) -> DatasetPointer:
+        self.pointer_lookups += 1
+        return await self.inner.pointer()
 
 
 def counting_opener(

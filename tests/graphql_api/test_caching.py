@@ -1,4 +1,4 @@
-"""The result cache through the app: single flight, hits, and a new dataset version."""
+"""The result cache through the app: single flight, hits, keyed by dataset version."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from tests.graphql_api.conftest import (
     settings_for,
     tiny_days,
 )
-from tests.graphql_api.tiny_warehouse import write_manifest, write_warehouse
+from tests.graphql_api.tiny_warehouse import (
+    read_pointer,
+    tiny_version,
+    write_pointer,
+    write_warehouse,
+)
 
 QUERY = {"query": "{ mostValuableDay { date averageTradedValue } }"}
 
@@ -38,27 +43,34 @@ async def test_fifty_concurrent_identical_requests_make_one_engine_call(
 
 
 async def test_a_new_dataset_version_is_a_miss(tmp_path: Path) -> None:
-    warehouse = write_warehouse(tmp_path / "warehouse", tiny_days(), run_id="run-1")
+    first_version, second_version = tiny_version(1), tiny_version(2)
+    warehouse = write_warehouse(tmp_path / "warehouse", tiny_days(), version=first_version)
     counters: list[CountingEngine] = []
-    app = create_app(settings_for(warehouse), engine_opener=counting_opener(counters))
+    app = create_app(
+        settings_for(warehouse, response_cache_max_entries=0),
+        engine_opener=counting_opener(counters),
+    )
     async with app_client(app) as client:
         first = (await client.post("/graphql", json=QUERY)).json()
         await client.post("/graphql", json=QUERY)
         assert calls(counters[0], MOST_VALUABLE_DAY) == 1
 
-        write_manifest(warehouse, tiny_days(), run_id="run-2")
-        after_new_manifest = (await client.post("/graphql", json=QUERY)).json()
-        assert calls(counters[0], MOST_VALUABLE_DAY) == 2
-        assert after_new_manifest == first
-
         doubled = [d.__class__(d.ticker, d.date, d.close, d.volume * 2) for d in tiny_days()]
-        write_warehouse(warehouse, doubled, run_id="run-3")
+        write_warehouse(warehouse, doubled, version=second_version)
         after_new_run = (await client.post("/graphql", json=QUERY)).json()
         version = (await client.post("/graphql", json={"query": "{ dataset { version } }"})).json()
-    assert calls(counters[0], MOST_VALUABLE_DAY) == 3
+        assert calls(counters[0], MOST_VALUABLE_DAY) == 2
+
+        pointer = read_pointer(warehouse)
+        assert pointer is not None
+        write_pointer(warehouse, pointer.rolled_back(first_version))
+        after_rollback = (await client.post("/graphql", json=QUERY)).json()
+    assert calls(counters[0], MOST_VALUABLE_DAY) == 2, "the first version's result is kept"
     old_value = first["data"]["mostValuableDay"]["averageTradedValue"]
     assert after_new_run["data"]["mostValuableDay"]["averageTradedValue"] == 2 * old_value
-    assert version == {"data": {"dataset": {"version": "run-3"}}}
+    assert version == {"data": {"dataset": {"version": second_version}}}
+    assert after_rollback == first
+    assert counters[0].versions == [first_version, second_version]
 
 
 async def test_a_failure_is_not_cached(tiny_warehouse: Path) -> None:

@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
+from etl.dataset_pointer import DatasetPointer
 from graphql_api.config import Settings
 from graphql_api.engines.base import QueryEngine, Row, SqlValue
-from graphql_api.engines.manifest import DatasetManifest
 from graphql_api.main import create_app
 from tests.graphql_api.conftest import app_client, settings_for
+from tests.graphql_api.tiny_warehouse import read_pointer
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 LEAKS = ("Traceback", "SELECT", "FROM ", 'File "', "secret")
@@ -124,7 +125,7 @@ async def test_an_unknown_ticker_is_null_not_an_error(tiny_client: httpx.AsyncCl
 
 
 async def test_an_engine_failure_is_query_failed(tiny_warehouse: Path) -> None:
-    for part in (tiny_warehouse / "ticker_stats").glob("*.parquet"):
+    for part in (tiny_warehouse / "ticker_stats").rglob("*.parquet"):
         part.write_bytes(b"not parquet at all")
     async with app_client(create_app(settings_for(tiny_warehouse))) as client:
         response = await post(client, "{ stocks { ticker } }")
@@ -155,16 +156,23 @@ class BrokenEngine:
 
     name = "broken"
 
-    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
+    def __init__(self, pointer: DatasetPointer) -> None:
+        self._pointer = pointer
+
+    async def fetch(
+        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
+    ) -> list[Row]:
         raise RuntimeError(f"secret: bug while running {statement}")
 
-    async def manifest(self) -> DatasetManifest:
-        return DatasetManifest("v1", "2024-01-01T00:00:00Z", None, None, 0, 0, 0)
+    async def pointer(self) -> DatasetPointer:
+        return self._pointer
 
 
 @asynccontextmanager
-async def open_broken(_: Settings) -> AsyncIterator[QueryEngine]:
-    yield BrokenEngine()
+async def open_broken(settings: Settings) -> AsyncIterator[QueryEngine]:
+    pointer = read_pointer(settings.warehouse_path)
+    assert pointer is not None
+    yield BrokenEngine(pointer)
 
 
 async def test_an_unexpected_error_is_masked_and_logged_with_a_request_id(

@@ -13,13 +13,15 @@ from fastapi import FastAPI
 from graphql_api.main import create_app
 from graphql_api.response_cache import CachedResponse, ResponseCache, ResponseCacheMiddleware
 from tests.graphql_api.conftest import (
+    OLD_VERSION,
+    TINY_VERSION,
     CountingEngine,
     app_client,
     counting_opener,
     settings_for,
     tiny_days,
 )
-from tests.graphql_api.tiny_warehouse import write_warehouse
+from tests.graphql_api.tiny_warehouse import tiny_version, write_warehouse
 
 VOLATILE = "query Volatile($limit: Int!) { mostVolatile(limit: $limit) { ticker returns } }"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -135,17 +137,51 @@ async def test_a_new_dataset_version_is_served_at_once(tiny_warehouse: Path) -> 
     async with app_client(create_app(settings_for(tiny_warehouse))) as client:
         before = await post(client, request)
         again = await post(client, request)
-        write_warehouse(tiny_warehouse, tiny_days(("AAA", "BBB", "CCC")), run_id="run-2")
+        new = tiny_version(3)
+        write_warehouse(tiny_warehouse, tiny_days(("AAA", "BBB", "CCC")), version=new)
         after = await post(client, request)
         after_again = await post(client, request)
+        pinned_to_the_former = await post(client, request, **{"x-dataset-version": TINY_VERSION})
 
     assert again.headers["x-response-cache"] == "hit"
-    assert before.json()["data"]["dataset"]["version"] == "run-1"
+    assert before.json()["data"]["dataset"]["version"] == TINY_VERSION
     assert after.headers["x-response-cache"] == "miss"
-    assert after.json()["data"]["dataset"]["version"] == "run-2"
+    assert after.json()["data"]["dataset"]["version"] == new
     assert [s["ticker"] for s in after.json()["data"]["stocks"]] == ["AAA", "BBB", "CCC"]
     assert after_again.headers["x-response-cache"] == "hit"
     assert after_again.content == after.content
+    assert pinned_to_the_former.headers["x-response-cache"] == "hit"  # still retained
+    assert pinned_to_the_former.content == before.content
+    for answer, version in [
+        (before, TINY_VERSION),
+        (after, new),
+        (pinned_to_the_former, TINY_VERSION),
+    ]:
+        assert answer.headers["x-dataset-version"] == version
+
+
+async def test_each_version_has_its_own_answers(tiny_warehouse: Path) -> None:
+    request = {"query": "{ dataset { version current } stocks { ticker } }"}
+    old = {"x-dataset-version": OLD_VERSION}
+    async with app_client(create_app(settings_for(tiny_warehouse))) as client:
+        current, pinned = await post(client, request), await post(client, request, **old)
+        current_again, pinned_again = (
+            await post(client, request),
+            await post(client, request, **old),
+        )
+
+    assert [r.headers["x-response-cache"] for r in (current, pinned)] == ["miss", "miss"]
+    assert [r.headers["x-response-cache"] for r in (current_again, pinned_again)] == ["hit"] * 2
+    assert current_again.content == current.content
+    assert pinned_again.content == pinned.content
+    assert pinned.json()["data"] == {
+        "dataset": {"version": OLD_VERSION, "current": False},
+        "stocks": [{"ticker": "AAA"}],
+    }
+    assert [r.headers["x-dataset-version"] for r in (current, pinned_again)] == [
+        TINY_VERSION,
+        OLD_VERSION,
+    ]
 
 
 def response(size: int) -> CachedResponse:
@@ -182,14 +218,20 @@ def test_the_byte_bound_holds() -> None:
     assert cache.size_bytes == 200
 
 
-def test_a_new_version_empties_the_cache_and_late_answers_are_dropped() -> None:
+def test_a_version_no_longer_retained_loses_its_answers_and_late_ones_are_dropped() -> None:
     cache = ResponseCache(max_entries=10, max_bytes=1000)
-    cache.get("v1", key("a"))
+    cache.retain(frozenset({"v1"}))
     cache.put("v1", key("a"), response(10))
-    assert cache.get("v2", key("a")) is None
-    assert (len(cache), cache.size_bytes) == (0, 0)
-    cache.put("v1", key("a"), response(10))  # computed before the switch: not kept
-    assert cache.get("v2", key("a")) is None
+    cache.retain(frozenset({"v1", "v2"}))
+    cache.put("v2", key("a"), response(20))
+    assert cache.get("v2", key("a")) == response(20)
+    assert cache.get("v1", key("a")) == response(10)
+    cache.retain(frozenset({"v2", "v3"}))
+    assert (len(cache), cache.size_bytes) == (1, 20)
+    assert cache.get("v1", key("a")) is None
+    cache.put("v1", key("a"), response(10))  # computed before v1 was dropped: not kept
+    assert cache.get("v1", key("a")) is None
+    assert cache.get("v2", key("a")) == response(20)
 
 
 async def test_remembered_keys_are_bounded_and_keep_their_meaning(tiny_warehouse: Path) -> None:

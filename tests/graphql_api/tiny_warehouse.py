@@ -1,5 +1,10 @@
 """Small hand-made warehouses for engine and HTTP tests, written with pyarrow.
 
+The layout is the ETL's: each version's tables under
+`<table>/dataset_version=<version>/[year=YYYY/]part-*.parquet`, and the pointer
+`_dataset.json` naming the current version and the retained ones. Writing a
+version publishes it, as an ETL run does.
+
 The derived columns are computed here in plain Python from a few closes and
 volumes, straight from the contract's definitions, so edge cases (a year
 boundary, a ticker with one day, a day on which no ticker has a return) can be
@@ -8,17 +13,18 @@ set up exactly. The sample-data tests use the real ETL instead.
 
 from __future__ import annotations
 
-import json
 import math
+import os
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.dataset_pointer import DEFAULT_RETAINED_VERSIONS, DatasetPointer, VersionSummary
 from etl.tables import (
     DAILY_METRICS,
     DATASET_MANIFEST,
@@ -26,6 +32,7 @@ from etl.tables import (
     TICKER_STATS,
     TRADING_DAYS_PER_YEAR,
     Table,
+    version_prefix,
 )
 
 ARROW_TYPES = {
@@ -46,33 +53,71 @@ class Day:
     volume: int
 
 
-def write_warehouse(root: Path, days: list[Day], *, run_id: str = "run-1") -> Path:
-    """Write daily_metrics, market_daily, ticker_stats and _dataset.json under root."""
+def tiny_version(number: int) -> str:
+    """A dataset version (a run id) for tests: the larger `number`, the later the run."""
+    return f"20240101T{number // 3600:02d}{number // 60 % 60:02d}{number % 60:02d}Z-{number:06x}"
+
+
+FINISHED_AT = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def write_warehouse(
+    root: Path,
+    days: list[Day],
+    *,
+    version: str = tiny_version(1),
+    keep: int = DEFAULT_RETAINED_VERSIONS,
+) -> Path:
+    """Write `version` of daily_metrics, market_daily and ticker_stats under root, then
+    publish it: the pointer names it current, and keeps the `keep` newest versions."""
     by_ticker: dict[str, list[Day]] = defaultdict(list)
     for day in sorted(days, key=lambda d: (d.ticker, d.date)):
         by_ticker[day.ticker].append(day)
     metrics = [row for history in by_ticker.values() for row in _metrics(history)]
-    _write(root, DAILY_METRICS, metrics)
-    _write(root, MARKET_DAILY, _market(metrics))
-    _write(root, TICKER_STATS, [_stats(ticker, rows) for ticker, rows in _group(metrics).items()])
-    write_manifest(root, days, run_id=run_id)
+    _write(root, version, DAILY_METRICS, metrics)
+    _write(root, version, MARKET_DAILY, _market(metrics))
+    stats = [_stats(ticker, rows) for ticker, rows in _group(metrics).items()]
+    _write(root, version, TICKER_STATS, stats)
+    publish(root, summary_of(version, days), keep=keep)
     return root
 
 
-def write_manifest(root: Path, days: list[Day], *, run_id: str) -> None:
-    manifest = {
-        "run_id": run_id,
-        "finished_at": "2024-01-01T00:00:00Z",
-        "first_date": min(d.date for d in days).isoformat(),
-        "last_date": max(d.date for d in days).isoformat(),
-        "tickers": len({d.ticker for d in days}),
-        "rows": len(days),
-        "rows_read": len(days) + 1,
-        "rows_rejected": 1,
-        "duplicates_collapsed": 0,
-        "input": "tiny",
-    }
-    (root / DATASET_MANIFEST).write_text(json.dumps(manifest))
+def summary_of(version: str, days: list[Day]) -> VersionSummary:
+    return VersionSummary(
+        version=version,
+        finished_at=FINISHED_AT,
+        published_at=datetime.now(UTC),
+        first_date=min(d.date for d in days),
+        last_date=max(d.date for d in days),
+        tickers=len({d.ticker for d in days}),
+        rows=len(days),
+        rows_read=len(days) + 1,
+        rows_rejected=1,
+        duplicates_collapsed=0,
+        input="tiny",
+    )
+
+
+def read_pointer(root: Path) -> DatasetPointer | None:
+    path = root / DATASET_MANIFEST
+    return DatasetPointer.from_json(path.read_bytes()) if path.exists() else None
+
+
+def publish(root: Path, summary: VersionSummary, *, keep: int = DEFAULT_RETAINED_VERSIONS) -> None:
+    """Make `summary`'s version current, as an ETL run's last step does."""
+    pointer = read_pointer(root)
+    if pointer is None:
+        write_pointer(root, DatasetPointer(current=summary.version, versions=(summary,)))
+    else:
+        write_pointer(root, pointer.published(summary, keep=keep))
+
+
+def write_pointer(root: Path, pointer: DatasetPointer) -> None:
+    """Replace the pointer atomically, as the ETL and a rollback do."""
+    root.mkdir(parents=True, exist_ok=True)
+    temporary = root / f".{DATASET_MANIFEST}.tmp"
+    temporary.write_text(pointer.to_json())
+    os.replace(temporary, root / DATASET_MANIFEST)
 
 
 def _metrics(history: list[Day]) -> list[dict[str, object]]:
@@ -148,9 +193,9 @@ def _group(metrics: list[dict[str, object]]) -> dict[str, list[dict[str, object]
     return grouped
 
 
-def _write(root: Path, table: Table, rows: list[dict[str, object]]) -> None:
+def _write(root: Path, version: str, table: Table, rows: list[dict[str, object]]) -> None:
     schema = pa.schema([(column.name, ARROW_TYPES[column.type]) for column in table.columns])
-    folder = root / table.name
+    folder = root / version_prefix(table, version)
     if not table.partition_keys:
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "part-00000.parquet")

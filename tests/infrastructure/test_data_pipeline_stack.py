@@ -121,8 +121,9 @@ def test_one_catalog_table_per_contract_table_with_its_columns(synthesized: Synt
         assert [(c["Name"], c["Type"], c["Comment"]) for c in storage["Columns"]] == [
             (c.name, c.type, c.comment) for c in table.columns
         ]
-        assert [(c["Name"], c["Type"]) for c in table_input.get("PartitionKeys", [])] == [
-            (c.name, c.type) for c in table.partition_keys
+        assert [(c["Name"], c["Type"]) for c in table_input["PartitionKeys"]] == [
+            ("dataset_version", "string"),
+            *((c.name, c.type) for c in table.partition_keys),
         ]
         assert storage["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
         assert storage["InputFormat"].endswith("MapredParquetInputFormat")
@@ -132,7 +133,9 @@ def test_one_catalog_table_per_contract_table_with_its_columns(synthesized: Synt
 
 
 @pytest.mark.parametrize("table", [t for t in TABLES if t.partition_keys], ids=lambda t: t.name)
-def test_partitioned_tables_project_year(synthesized: Synthesized, table: Any) -> None:
+def test_partitioned_tables_project_the_version_and_year(
+    synthesized: Synthesized, table: Any
+) -> None:
     cfn = next(
         t
         for t in resources(synthesized.pipeline, "AWS::Glue::Table")
@@ -142,16 +145,31 @@ def test_partitioned_tables_project_year(synthesized: Synthesized, table: Any) -
     first, last = synthesized.config.pipeline.partition_years
     location = render(cfn["TableInput"]["StorageDescriptor"]["Location"])
     assert parameters["projection.enabled"] == "true"
+    assert parameters["projection.dataset_version.type"] == "injected"
     assert parameters["projection.year.type"] == "integer"
     assert parameters["projection.year.range"] == f"{first},{last}"
-    assert parameters["storage.location.template"] == location + "year=${year}/"
+    assert parameters["storage.location.template"] == (
+        location + "dataset_version=${dataset_version}/year=${year}/"
+    )
+    assert parameters["storage.location.template"].endswith(
+        f"/warehouse/{table.name}/dataset_version=${{dataset_version}}/year=${{year}}/"
+    )
 
 
-def test_unpartitioned_tables_have_no_projection(dev: Synthesized) -> None:
+def test_unpartitioned_tables_project_the_version_only(dev: Synthesized) -> None:
     unpartitioned = {t.name for t in TABLES if not t.partition_keys}
+    assert unpartitioned
     for cfn in resources(dev.pipeline, "AWS::Glue::Table"):
         if cfn["TableInput"]["Name"] in unpartitioned:
-            assert "projection.enabled" not in cfn["TableInput"]["Parameters"]
+            parameters = render(cfn["TableInput"]["Parameters"])
+            location = render(cfn["TableInput"]["StorageDescriptor"]["Location"])
+            assert {k: v for k, v in parameters.items() if k.startswith("projection.")} == {
+                "projection.enabled": "true",
+                "projection.dataset_version.type": "injected",
+            }
+            assert parameters["storage.location.template"] == (
+                location + "dataset_version=${dataset_version}/"
+            )
 
 
 def test_athena_workgroup_guard_rails(synthesized: Synthesized) -> None:

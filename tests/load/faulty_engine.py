@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Literal
 
+from etl.dataset_pointer import DatasetPointer
 from graphql_api.config import Settings
 from graphql_api.engines.base import QueryEngine, QueryFailed, QueryTimeout, Row, SqlValue
 from graphql_api.engines.factory import open_engine
-from graphql_api.engines.manifest import DatasetManifest
 
 Mode = Literal["ok", "fail", "hang"]
 
@@ -28,16 +28,18 @@ class FaultyEngine:
     def name(self) -> str:
         return self.inner.name
 
-    async def manifest(self) -> DatasetManifest:
-        return await self.inner.manifest()
+    async def pointer(self) -> DatasetPointer:
+        return await self.inner.pointer()
 
-    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
+    async def fetch(
+        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
+    ) -> list[Row]:
         if self.mode == "fail":
             raise QueryFailed("the engine is failing (injected by the load test)")
         if self.mode == "hang":
             await asyncio.sleep(self.timeout_seconds)
             raise QueryTimeout(f"the query took longer than {self.timeout_seconds:g}s")
-        return await self.inner.fetch(statement, parameters)
+        return await self.inner.fetch(statement, parameters, version=version)
 
 
 def faulty_opener(

@@ -1,5 +1,5 @@
 """A new ETL run published into the served warehouse mid-load: requests keep succeeding
-(caches on, as deployed), and once the new manifest is seen the new version is served."""
+(caches on, as deployed), and once the new pointer is seen the new version is served."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from graphql_api.config import Settings
 from graphql_api.main import create_app
 from tests.graphql_api.conftest import tiny_days
+from tests.graphql_api.tiny_warehouse import tiny_version
 from tests.load.load_driver import drive
 from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
 from tests.load.warehouse_swap import publish_like_the_etl
@@ -23,6 +24,7 @@ RATE = 60.0
 CHECK_SECONDS = 0.1
 SETTLE_SECONDS = 0.5
 NEW_TICKERS = ("AAA", "BBB", "CCC")
+NEW_VERSION = tiny_version(3)
 
 
 async def test_a_new_warehouse_mid_load(tiny_warehouse: Path) -> None:
@@ -49,7 +51,7 @@ async def test_a_new_warehouse_mid_load(tiny_warehouse: Path) -> None:
             swapped_at = await swap
             after = await quiet_answers(client, pool)
 
-    assert after["dataset"]["data"]["dataset"]["version"] == "run-2"
+    assert after["dataset"]["data"]["dataset"]["version"] == NEW_VERSION
     assert [s["ticker"] for s in after["stocks"]["data"]["stocks"]] == list(NEW_TICKERS)
     assert after["stock CCC"]["data"]["stock"]["ticker"] == "CCC"
     assert before["stock CCC"]["data"]["stock"] is None
@@ -64,9 +66,11 @@ async def test_a_new_warehouse_mid_load(tiny_warehouse: Path) -> None:
 
 
 async def _swap_after(delay: float, warehouse: Path) -> tuple[float, float]:
-    """Publish run-2 after `delay`; return when publishing began and ended (loop time)."""
+    """Publish NEW_VERSION after `delay`; return when publishing began and ended (loop time)."""
     loop = asyncio.get_running_loop()
     await asyncio.sleep(delay)
     began = loop.time()
-    await asyncio.to_thread(publish_like_the_etl, warehouse, tiny_days(NEW_TICKERS), run_id="run-2")
+    await asyncio.to_thread(
+        publish_like_the_etl, warehouse, tiny_days(NEW_TICKERS), version=NEW_VERSION
+    )
     return began, loop.time()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,14 +10,20 @@ import boto3
 import httpx
 import pytest
 
+from etl.dataset_pointer import DatasetPointer, VersionSummary
 from graphql_api.config import Settings
 from graphql_api.engines.athena import open_athena_engine
+from graphql_api.engines.athena_versions import pinned_statement
 from graphql_api.engines.base import QueryTimeout
 from graphql_api.main import create_app
 from tests.graphql_api.conftest import app_client
 from tests.graphql_api.engines.conftest import REGION
+from tests.graphql_api.services.statement_checks import check_pinned
+from tests.graphql_api.tiny_warehouse import FINISHED_AT
 
 BUCKET = "curated"
+VERSION = "20240131T120000Z-a1b2c3"
+OLDER = "20240130T120000Z-d4e5f6"
 
 
 def athena_settings(endpoint: str, **overrides: Any) -> Settings:
@@ -54,6 +59,30 @@ def queue_result(
         json={"region": REGION, "results": [result]},
         timeout=5,
     ).raise_for_status()
+
+
+def summary(version: str, *, tickers: int = 6, rows: int = 16194) -> VersionSummary:
+    return VersionSummary(
+        version=version,
+        finished_at=FINISHED_AT,
+        published_at=FINISHED_AT,
+        first_date=date(2013, 1, 2),
+        last_date=date(2023, 9, 21),
+        tickers=tickers,
+        rows=rows,
+        rows_read=rows + 3,
+        rows_rejected=3,
+        duplicates_collapsed=0,
+        input="s3://raw/",
+    )
+
+
+def put_pointer(endpoint: str, *versions: VersionSummary) -> None:
+    """The warehouse's pointer on S3: the first of `versions` current."""
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=REGION)
+    s3.create_bucket(Bucket=BUCKET)
+    pointer = DatasetPointer(current=versions[0].version, versions=versions)
+    s3.put_object(Bucket=BUCKET, Key="warehouse/_dataset.json", Body=pointer.to_json())
 
 
 def hold_queries_in_queued(endpoint: str, polls: int) -> None:
@@ -94,7 +123,9 @@ async def test_results_are_converted_by_column_type(moto: str) -> None:
     )
     statement = "SELECT * FROM daily_metrics WHERE year = ? AND date >= ? AND contains(?, ticker)"
     async with open_athena_engine(athena_settings(moto)) as engine:
-        rows = await engine.fetch(statement, (2020, date(2020, 1, 2), ("AAPL", "O'NEIL")))
+        rows = await engine.fetch(
+            statement, (2020, date(2020, 1, 2), ("AAPL", "O'NEIL")), version=VERSION
+        )
     assert rows == [
         {
             "ticker": "AAPL",
@@ -116,7 +147,8 @@ async def test_results_are_converted_by_column_type(moto: str) -> None:
         },
     ]
     [execution] = moto_executions(moto)
-    assert execution["Query"] == statement
+    assert execution["Query"] == pinned_statement(statement, VERSION)
+    assert check_pinned(execution["Query"], VERSION) == 1
     assert execution["ExecutionParameters"] == [
         "2020",
         "DATE '2020-01-02'",
@@ -130,7 +162,7 @@ async def test_polls_until_the_query_succeeds(moto: str) -> None:
     hold_queries_in_queued(moto, polls=3)
     queue_result(moto, [("n", "integer")], [["7"]])
     async with open_athena_engine(athena_settings(moto)) as engine:
-        assert await engine.fetch("SELECT 7 AS n") == [{"n": 7}]
+        assert await engine.fetch("SELECT 7 AS n", version=VERSION) == [{"n": 7}]
 
 
 async def test_a_timeout_stops_the_query(moto: str) -> None:
@@ -138,24 +170,13 @@ async def test_a_timeout_stops_the_query(moto: str) -> None:
     settings = athena_settings(moto, query_timeout_seconds=0.3)
     async with open_athena_engine(settings) as engine:
         with pytest.raises(QueryTimeout, match=r"took longer than 0\.3s and was stopped"):
-            await engine.fetch("SELECT 1")
+            await engine.fetch("SELECT 1", version=VERSION)
     [execution] = moto_executions(moto)
     assert execution["Status"]["State"] == "CANCELLED"
 
 
 async def test_the_app_serves_from_athena(moto: str) -> None:
-    s3 = boto3.client("s3", endpoint_url=moto, region_name=REGION)
-    s3.create_bucket(Bucket=BUCKET)
-    manifest = {
-        "run_id": "athena-run",
-        "finished_at": "2024-01-01T00:00:00Z",
-        "first_date": "2013-01-02",
-        "last_date": "2023-09-21",
-        "tickers": 6,
-        "rows": 16194,
-        "rows_rejected": 3,
-    }
-    s3.put_object(Bucket=BUCKET, Key="warehouse/_dataset.json", Body=json.dumps(manifest))
+    put_pointer(moto, summary(VERSION), summary(OLDER, tickers=5))
     queue_result(
         moto,
         [("date", "date"), ("average_traded_value", "double")],
@@ -164,13 +185,15 @@ async def test_the_app_serves_from_athena(moto: str) -> None:
     query = "{ health { engine } dataset { version stocks rows rejectedRows lastDate }"
     query += " mostValuableDay { date averageTradedValue } }"
     async with app_client(create_app(athena_settings(moto))) as client:
-        first = (await client.post("/graphql", json={"query": query})).json()
+        first_answer = await client.post("/graphql", json={"query": query})
         second = (await client.post("/graphql", json={"query": query})).json()
+    first = first_answer.json()
+    assert first_answer.headers["x-dataset-version"] == VERSION
     assert first == {
         "data": {
             "health": {"engine": "athena"},
             "dataset": {
-                "version": "athena-run",
+                "version": VERSION,
                 "stocks": 6,
                 "rows": 16194,
                 "rejectedRows": 3,
@@ -180,10 +203,43 @@ async def test_the_app_serves_from_athena(moto: str) -> None:
         }
     }
     assert second == first
-    assert len(moto_executions(moto)) == 1  # the second answer came from the cache
+    [execution] = moto_executions(moto)  # the second answer came from the cache
+    assert check_pinned(execution["Query"], VERSION) == 1
 
 
-async def test_a_missing_manifest_is_query_failed(moto: str) -> None:
+async def test_a_pinned_version_is_another_statement_so_athena_never_reuses_across(
+    moto: str,
+) -> None:
+    put_pointer(moto, summary(VERSION), summary(OLDER, tickers=5))
+    columns = [("date", "date"), ("average_traded_value", "double")]
+    queue_result(moto, columns, [["2022-02-03", "2.5"]])
+    queue_result(moto, columns, [["2021-01-04", "1.5"]])
+    query = {"query": "{ dataset { version stocks } mostValuableDay { averageTradedValue } }"}
+    async with app_client(create_app(athena_settings(moto))) as client:
+        current = await client.post("/graphql", json=query)
+        older = await client.post("/graphql", json=query, headers={"x-dataset-version": OLDER})
+        expired = await client.get(
+            "/metrics/most-valuable-day", headers={"x-dataset-version": "20240101T000000Z-000000"}
+        )
+    assert current.json()["data"]["dataset"] == {"version": VERSION, "stocks": 6}
+    assert older.json()["data"]["dataset"] == {"version": OLDER, "stocks": 5}
+    assert older.json()["data"]["mostValuableDay"] == {"averageTradedValue": 1.5}
+    assert [current.headers["x-dataset-version"], older.headers["x-dataset-version"]] == [
+        VERSION,
+        OLDER,
+    ]
+    assert expired.status_code == 400
+    assert expired.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    sent = {execution["Query"] for execution in moto_executions(moto)}
+    by_version = {version: [q for q in sent if f"'{version}'" in q] for version in (VERSION, OLDER)}
+    assert [len(queries) for queries in by_version.values()] == [1, 1]
+    for version, [statement] in by_version.items():
+        assert check_pinned(statement, version) == 1
+    # Athena's result reuse matches on the statement's text: the two never share a result.
+    assert by_version[VERSION] != by_version[OLDER]
+
+
+async def test_a_missing_pointer_is_query_failed(moto: str) -> None:
     async with app_client(create_app(athena_settings(moto))) as client:
         body = (await client.post("/graphql", json={"query": "{ dataset { version } }"})).json()
     error = body["errors"][0]

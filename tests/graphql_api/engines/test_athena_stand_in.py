@@ -14,7 +14,7 @@ import pytest
 from graphql_api.engines.athena import open_athena_engine
 from graphql_api.engines.base import QueryCancelled, QueryFailed
 from tests.graphql_api.engines.athena_stand_in import Script, athena_stand_in, execution, throttled
-from tests.graphql_api.engines.test_athena_moto import athena_settings
+from tests.graphql_api.engines.test_athena_moto import VERSION, athena_settings
 
 pytestmark = pytest.mark.usefixtures("aws_credentials")
 
@@ -54,7 +54,9 @@ async def run(
     with athena_stand_in(script) as endpoint:
         settings = athena_settings(endpoint, **overrides)
         async with open_athena_engine(settings, sleep=sleeps or Sleeps()) as engine:
-            return await engine.fetch("SELECT ticker, n FROM t WHERE year = ?", (2020,))
+            return await engine.fetch(
+                "SELECT ticker, n FROM t WHERE year = ?", (2020,), version=VERSION
+            )
 
 
 async def test_failed_raises_with_athenas_reason() -> None:
@@ -179,7 +181,9 @@ async def test_concurrent_queries_are_bounded() -> None:
     with athena_stand_in(script) as endpoint:
         settings = athena_settings(endpoint, athena_max_concurrent_queries=1)
         async with open_athena_engine(settings, sleep=Sleeps()) as engine:
-            await asyncio.gather(engine.fetch("SELECT 1"), engine.fetch("SELECT 2"))
+            await asyncio.gather(
+                engine.fetch("SELECT 1", version=VERSION), engine.fetch("SELECT 2", version=VERSION)
+            )
     assert (
         script.actions()
         == [
@@ -204,7 +208,7 @@ async def test_a_cancelled_caller_stops_the_query() -> None:
     script.defaults["StopQueryExecution"] = lambda _: (200, {})
     with athena_stand_in(script) as endpoint:
         async with open_athena_engine(athena_settings(endpoint)) as engine:
-            query = asyncio.create_task(engine.fetch("SELECT 1"))
+            query = asyncio.create_task(engine.fetch("SELECT 1", version=VERSION))
             assert await asyncio.to_thread(polled.wait, 10)
             query.cancel()
             with pytest.raises(asyncio.CancelledError):

@@ -1,4 +1,5 @@
-"""CachingEngine on its own: LRU bound, and one caller giving up leaves the others served."""
+"""CachingEngine on its own: LRU bound, keyed by version, and one caller giving up leaves
+the others served."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from collections.abc import Sequence
 
 import pytest
 
+from etl.dataset_pointer import DatasetPointer
 from graphql_api.engines.base import Row, SqlValue
 from graphql_api.engines.cache import CachingEngine
-from graphql_api.engines.manifest import DatasetManifest
+
+V1, V2 = "20240101T000000Z-000001", "20240101T000000Z-000002"
 
 
 class SlowEngine:
@@ -19,24 +22,26 @@ class SlowEngine:
         self.calls: list[str] = []
         self.release = asyncio.Event()
 
-    async def fetch(self, statement: str, parameters: Sequence[SqlValue] = ()) -> list[Row]:
+    async def fetch(
+        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
+    ) -> list[Row]:
         self.calls.append(statement)
         await self.release.wait()
-        return [{"statement": statement}]
+        return [{"statement": statement, "version": version}]
 
-    async def manifest(self) -> DatasetManifest:
-        return DatasetManifest("v1", "2024-01-01T00:00:00Z", None, None, 0, 0, 0)
+    async def pointer(self) -> DatasetPointer:
+        raise AssertionError("the result cache never needs the pointer")
 
 
 async def test_a_cancelled_caller_does_not_cancel_the_shared_call() -> None:
     inner = SlowEngine()
     cache = CachingEngine(inner, max_entries=10)
-    impatient = asyncio.create_task(cache.fetch("A"))
-    patient = asyncio.create_task(cache.fetch("A"))
+    impatient = asyncio.create_task(cache.fetch("A", version=V1))
+    patient = asyncio.create_task(cache.fetch("A", version=V1))
     await asyncio.sleep(0)
     impatient.cancel()
     inner.release.set()
-    assert await patient == [{"statement": "A"}]
+    assert await patient == [{"statement": "A", "version": V1}]
     with pytest.raises(asyncio.CancelledError):
         await impatient
     assert inner.calls == ["A"]
@@ -47,7 +52,7 @@ async def test_the_cache_keeps_the_most_recently_used_entries() -> None:
     inner.release.set()
     cache = CachingEngine(inner, max_entries=2)
     for statement in ("A", "B", "A", "C", "A", "B"):
-        await cache.fetch(statement)
+        await cache.fetch(statement, version=V1)
     assert inner.calls == ["A", "B", "C", "B"]
     assert (cache.hits, cache.misses) == (2, 4)
 
@@ -56,16 +61,26 @@ async def test_parameters_are_part_of_the_key() -> None:
     inner = SlowEngine()
     inner.release.set()
     cache = CachingEngine(inner, max_entries=10)
-    await cache.fetch("A", (1,))
-    await cache.fetch("A", (2,))
-    await cache.fetch("A", (1,))
+    await cache.fetch("A", (1,), version=V1)
+    await cache.fetch("A", (2,), version=V1)
+    await cache.fetch("A", (1,), version=V1)
     assert inner.calls == ["A", "A"]
+
+
+async def test_the_version_is_part_of_the_key_and_versions_live_side_by_side() -> None:
+    inner = SlowEngine()
+    inner.release.set()
+    cache = CachingEngine(inner, max_entries=10)
+    answers = [await cache.fetch("A", version=version) for version in (V1, V2, V1, V2)]
+    assert [answer[0]["version"] for answer in answers] == [V1, V2, V1, V2]
+    assert inner.calls == ["A", "A"]
+    assert (cache.hits, cache.misses) == (2, 2)
 
 
 async def test_a_size_of_zero_turns_the_cache_off() -> None:
     inner = SlowEngine()
     inner.release.set()
     cache = CachingEngine(inner, max_entries=0)
-    await cache.fetch("A")
-    await cache.fetch("A")
+    await cache.fetch("A", version=V1)
+    await cache.fetch("A", version=V1)
     assert inner.calls == ["A", "A"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 import pytest
 
 from graphql_api.engines.athena import open_athena_engine
@@ -13,12 +12,13 @@ from graphql_api.main import create_app
 from graphql_api.observability.stats import EngineQuery, RequestStats, request_stats
 from tests.graphql_api.conftest import app_client
 from tests.graphql_api.engines.athena_stand_in import Script, athena_stand_in, execution
-from tests.graphql_api.engines.conftest import REGION
 from tests.graphql_api.engines.test_athena_moto import (
-    BUCKET,
+    VERSION,
     athena_settings,
     moto_executions,
+    put_pointer,
     queue_result,
+    summary,
 )
 from tests.graphql_api.observability.test_metrics import scrape, total
 
@@ -38,7 +38,7 @@ async def test_the_engine_records_athenas_id_and_bytes_scanned() -> None:
     stats = RequestStats(request_id="r", method="POST", path="/graphql")
     with athena_stand_in(script) as endpoint, request_stats(stats):
         async with open_athena_engine(athena_settings(endpoint)) as engine:
-            assert await engine.fetch("SELECT 7 AS n") == [{"n": 7}]
+            assert await engine.fetch("SELECT 7 AS n", version=VERSION) == [{"n": 7}]
     [query] = stats.engine_queries
     assert query == EngineQuery("athena", "q-1", query.seconds, 1234)
     assert query.seconds > 0
@@ -47,10 +47,7 @@ async def test_the_engine_records_athenas_id_and_bytes_scanned() -> None:
 async def test_the_app_reports_athenas_query_ids(
     moto: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s3 = boto3.client("s3", endpoint_url=moto, region_name=REGION)
-    s3.create_bucket(Bucket=BUCKET)
-    manifest = {"run_id": "r1", "finished_at": "2024-01-01T00:00:00Z", "tickers": 6, "rows": 9}
-    s3.put_object(Bucket=BUCKET, Key="warehouse/_dataset.json", Body=json.dumps(manifest))
+    put_pointer(moto, summary(VERSION))
     queue_result(
         moto, [("date", "date"), ("average_traded_value", "double")], [["2022-02-03", "1.5"]]
     )

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from graphql_api.engines.manifest import DatasetManifest
 from graphql_api.errors import BadUserInput
 from graphql_api.services.arguments import DateRange, checked_limit, optional_date_range
+from tests.graphql_api.conftest import tiny_days
+from tests.graphql_api.tiny_warehouse import summary_of
 
-MANIFEST = DatasetManifest("v", "t", date(2013, 1, 2), date(2023, 9, 21), 6, 100, 0)
+DATASET = replace(
+    summary_of("20240101T000000Z-000001", tiny_days()),
+    first_date=date(2013, 1, 2),
+    last_date=date(2023, 9, 21),
+)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +32,7 @@ MANIFEST = DatasetManifest("v", "t", date(2013, 1, 2), date(2023, 9, 21), 6, 100
 def test_open_ends_are_the_datasets_edges(
     start: date | None, end: date | None, expected: DateRange | None
 ) -> None:
-    assert optional_date_range(start, end, manifest=MANIFEST, max_days=10_000) == expected
+    assert optional_date_range(start, end, dataset=DATASET, max_days=10_000) == expected
 
 
 def test_range_parameters_carry_the_years() -> None:

@@ -1,5 +1,6 @@
 """Every SQL statement the services send names only tables and columns of etl/tables.py,
-and every date-range filter also filters the `year` partition key (Athena pruning)."""
+and every date-range filter also filters the `year` partition key (Athena pruning). As the
+engines send them, every warehouse table is read at one dataset version."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import sqlglot
 from sqlglot import exp
 
 from etl.tables import TABLES_BY_NAME
+from graphql_api.engines.athena_versions import pinned_statement
 from graphql_api.engines.duckdb import to_duckdb_sql
 from graphql_api.services import market, rankings, stocks
+from tests.graphql_api.services.statement_checks import check_pinned, check_statement
+
+VERSION = "20240131T120000Z-a1b2c3"
 
 STATEMENTS = {
     f"{module.__name__.rsplit('.', 1)[1]}.{name}": value
@@ -51,4 +56,42 @@ def test_values_only_travel_as_parameters(name: str) -> None:
     tree = sqlglot.parse_one(STATEMENTS[name], read="trino")
     literals = {literal.this for literal in tree.find_all(exp.Literal)}
     assert literals <= {"1", "2", "100"}, literals  # LIMIT 1, count >= 2, LIMIT 100
-    assert to_duckdb_sql(STATEMENTS[name]).count("?") == STATEMENTS[name].count("?")
+    assert to_duckdb_sql(STATEMENTS[name], VERSION).count("?") == STATEMENTS[name].count("?")
+
+
+@pytest.mark.parametrize("name", sorted(STATEMENTS))
+def test_every_statement_qualifies_against_the_tables(name: str) -> None:
+    check_statement(STATEMENTS[name])
+
+
+@pytest.mark.parametrize("name", sorted(STATEMENTS))
+def test_athena_reads_every_table_at_the_version(name: str) -> None:
+    sent = pinned_statement(STATEMENTS[name], VERSION)
+    tables = list(sqlglot.parse_one(STATEMENTS[name], read="trino").find_all(exp.Table))
+    assert check_pinned(sent, VERSION) == len(tables) > 0
+    assert sent.count("?") == STATEMENTS[name].count("?")
+    literals = {
+        literal.this for literal in sqlglot.parse_one(sent, read="trino").find_all(exp.Literal)
+    }
+    assert literals <= {"1", "2", "100", VERSION}, literals
+    assert pinned_statement(STATEMENTS[name], "20240131T120000Z-ffffff") != sent
+
+
+@pytest.mark.parametrize("name", sorted(STATEMENTS))
+def test_duckdb_reads_every_table_from_the_versions_schema(name: str) -> None:
+    tree = sqlglot.parse_one(to_duckdb_sql(STATEMENTS[name], VERSION), read="duckdb")
+    assert {table.db for table in tree.find_all(exp.Table)} == {f"v_{VERSION}"}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT d.ticker FROM daily_metrics AS d JOIN ticker_stats AS s ON s.ticker = d.ticker",
+        "SELECT d.ticker FROM daily_metrics d LEFT JOIN ticker_stats s ON s.ticker = d.ticker",
+        "WITH r AS (SELECT run_id FROM runs) "
+        "SELECT * FROM anomalies WHERE run_id IN (SELECT run_id FROM r)",
+        "SELECT kind FROM anomalies UNION ALL SELECT reason FROM rejected_rows WHERE line > ?",
+    ],
+)
+def test_no_shape_of_statement_escapes_the_version(statement: str) -> None:
+    assert check_pinned(pinned_statement(statement, VERSION), VERSION) >= 2

@@ -1,0 +1,116 @@
+"""One dataset version per request, read from the pointer once, named in the answer.
+
+The first part of the app that needs the request's version resolves it (the
+response cache, the GraphQL context or a REST route) and the outcome, the
+version or the error, is kept in the request's state for all the others: one
+pointer lookup per request, however many fields ask. A request may pin a
+retained version with the `X-Dataset-Version` header; its answer names the
+version in the same header either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from etl.dataset_pointer import DatasetPointer, VersionSummary, is_version
+from graphql_api.engines.base import QueryEngine, QueryError
+from graphql_api.errors import BadUserInput
+
+VERSION_HEADER = "x-dataset-version"
+STATE_KEY = "dataset_version"
+HOW_TO_LIST = (
+    "list the retained versions with the `datasets` field "
+    "or `stock-analytics versions --warehouse W`"
+)
+
+
+@dataclass(frozen=True)
+class RequestDataset:
+    """The version a request reads, and the pointer it was chosen from."""
+
+    pointer: DatasetPointer
+    summary: VersionSummary
+
+    @property
+    def version(self) -> str:
+        return self.summary.version
+
+    @property
+    def retained(self) -> frozenset[str]:
+        return frozenset(summary.version for summary in self.pointer.versions)
+
+
+def choose(pointer: DatasetPointer, requested: str | None) -> RequestDataset:
+    """The current version, or the retained one `requested` names (BadUserInput if none)."""
+    if requested is None:
+        return RequestDataset(pointer, pointer.current_summary)
+    wanted = requested.strip()
+    if not is_version(wanted):
+        raise BadUserInput(
+            f"X-Dataset-Version {wanted[:40]!r} is not a dataset version "
+            f"(they look like 20240131T120000Z-a1b2c3); {HOW_TO_LIST}"
+        )
+    found = pointer.find(wanted)
+    if found is None:
+        gone = any(dropped.version == wanted for dropped in pointer.dropped)
+        why = "has expired" if gone else "is not a retained version"
+        raise BadUserInput(f"dataset version {wanted} {why}; {HOW_TO_LIST}")
+    return RequestDataset(pointer, found)
+
+
+async def resolve(scope: Scope, engine: QueryEngine) -> RequestDataset | QueryError | BadUserInput:
+    """The request's dataset, or why it has none; looked up once per request."""
+    state = scope.setdefault("state", {})
+    if STATE_KEY not in state:
+        try:
+            state[STATE_KEY] = choose(await engine.pointer(), requested_version(scope))
+        except (QueryError, BadUserInput) as error:
+            state[STATE_KEY] = error
+    found: RequestDataset | QueryError | BadUserInput = state[STATE_KEY]
+    return found
+
+
+async def request_dataset(scope: Scope, engine: QueryEngine) -> RequestDataset:
+    """As resolve(), raising the error."""
+    found = await resolve(scope, engine)
+    if isinstance(found, RequestDataset):
+        return found
+    raise found
+
+
+def requested_version(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:  # ASGI header names are lower case
+        if name == VERSION_HEADER.encode():
+            return bytes(value).decode("latin-1")
+    return None
+
+
+class DatasetVersionMiddleware:
+    """Resolves the version of every request on `path` before anything else needs it,
+    and names the resolved version (on any path) in the answer's X-Dataset-Version."""
+
+    def __init__(self, app: ASGIApp, *, path: str = "/graphql") -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] == self.path and scope["method"] in ("GET", "POST"):
+            await resolve(scope, scope["app"].state.engine)
+
+        async def named(message: Message) -> None:
+            found = scope.get("state", {}).get(STATE_KEY)
+            if message["type"] == "http.response.start" and isinstance(found, RequestDataset):
+                headers = [
+                    *message.get("headers", ()),
+                    (VERSION_HEADER.encode(), found.version.encode()),
+                    (b"vary", b"X-Dataset-Version"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, named)
