@@ -7,6 +7,8 @@ import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from etl.dataset_pointer import DEFAULT_GRACE_SECONDS, DEFAULT_RETAINED_VERSIONS
+
 
 @dataclass(frozen=True)
 class JobOptions:
@@ -16,6 +18,10 @@ class JobOptions:
     """The warehouse root: a local folder or an S3 URI."""
     shuffle_partitions: int | None = None
     """spark.sql.shuffle.partitions for the run; None keeps the session's setting."""
+    retained_versions: int = DEFAULT_RETAINED_VERSIONS
+    """How many published versions the pointer keeps (this run's included)."""
+    grace_seconds: float = DEFAULT_GRACE_SECONDS
+    """How long a version's files outlive its drop from the pointer."""
 
 
 def running_on_glue() -> bool:
@@ -38,9 +44,25 @@ def _parse_local_options(argv: Sequence[str]) -> JobOptions:
     parser.add_argument(
         "--shuffle-partitions", type=_positive_int, help="spark.sql.shuffle.partitions"
     )
+    parser.add_argument(
+        "--retained-versions",
+        type=_positive_int,
+        default=DEFAULT_RETAINED_VERSIONS,
+        help=f"versions the pointer keeps (default {DEFAULT_RETAINED_VERSIONS})",
+    )
+    parser.add_argument(
+        "--grace-seconds",
+        type=_seconds,
+        default=DEFAULT_GRACE_SECONDS,
+        help=f"how long a dropped version's files stay (default {DEFAULT_GRACE_SECONDS:g})",
+    )
     args = parser.parse_args(list(argv))
     return JobOptions(
-        input=args.input, warehouse=args.warehouse, shuffle_partitions=args.shuffle_partitions
+        input=args.input,
+        warehouse=args.warehouse,
+        shuffle_partitions=args.shuffle_partitions,
+        retained_versions=args.retained_versions,
+        grace_seconds=args.grace_seconds,
     )
 
 
@@ -50,14 +72,18 @@ def _parse_glue_options(argv: Sequence[str]) -> JobOptions:
     # getResolvedOptions skips argv[0], as sys.argv carries the script name.
     script_argv = ["build_warehouse", *argv]
     names = ["input", "warehouse"]
-    if "--shuffle_partitions" in argv:
-        names.append("shuffle_partitions")
+    optional = ("shuffle_partitions", "retained_versions", "grace_seconds")
+    names.extend(name for name in optional if f"--{name}" in argv)
     resolved: dict[str, str] = getResolvedOptions(script_argv, names)
     partitions = resolved.get("shuffle_partitions")
+    retained = resolved.get("retained_versions")
+    grace = resolved.get("grace_seconds")
     return JobOptions(
         input=resolved["input"],
         warehouse=resolved["warehouse"],
         shuffle_partitions=_positive_int(partitions) if partitions else None,
+        retained_versions=_positive_int(retained) if retained else DEFAULT_RETAINED_VERSIONS,
+        grace_seconds=_seconds(grace) if grace else DEFAULT_GRACE_SECONDS,
     )
 
 
@@ -65,4 +91,11 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, got {text}")
     return value

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from etl.cleanup import CleanUp
+from etl.dataset_pointer import VersionSummary
 from etl.tables import REJECT_REASONS
 
 CONFLICTING_DUPLICATE = "conflicting_duplicate"
@@ -67,25 +69,31 @@ class RunSummary:
     first_date: date | None
     last_date: date | None
     anomalies_by_kind: dict[str, int] = field(default_factory=dict)
+    retained_versions: tuple[str, ...] = ()
+    """After publication: the retained versions, newest first (this run's first)."""
+    clean_up: CleanUp | None = None
+    """After publication: what the run removed from the warehouse."""
 
     @property
     def wall_seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
 
-    def manifest(self) -> dict[str, Any]:
-        """The `_dataset.json` content."""
-        return {
-            "run_id": self.run_id,
-            "finished_at": _iso(self.finished_at),
-            "first_date": self.first_date.isoformat() if self.first_date else None,
-            "last_date": self.last_date.isoformat() if self.last_date else None,
-            "tickers": self.tickers,
-            "rows": self.accounting.rows_accepted,
-            "rows_read": self.accounting.rows_read,
-            "rows_rejected": self.accounting.rows_rejected,
-            "duplicates_collapsed": self.accounting.duplicates_collapsed,
-            "input": self.input,
-        }
+    def version_summary(self, extra: dict[str, Any] | None = None) -> VersionSummary:
+        """This run as a version of the pointer; published_at is set when it is published."""
+        return VersionSummary(
+            version=self.run_id,
+            finished_at=self.finished_at,
+            published_at=self.finished_at,
+            first_date=self.first_date,
+            last_date=self.last_date,
+            tickers=self.tickers,
+            rows=self.accounting.rows_accepted,
+            rows_read=self.accounting.rows_read,
+            rows_rejected=self.accounting.rows_rejected,
+            duplicates_collapsed=self.accounting.duplicates_collapsed,
+            input=self.input,
+            extra=dict(extra or {}),
+        )
 
     def render(self) -> str:
         """The summary printed at the end of a run."""
@@ -109,8 +117,9 @@ class RunSummary:
             f"  date range            {self.first_date} .. {self.last_date}",
             f"  wall time             {self.wall_seconds:.1f} s",
         ]
+        if self.retained_versions:
+            lines.append(f"  version               {self.run_id} (current)")
+            lines.append(f"  retained versions     {', '.join(self.retained_versions)}")
+        if self.clean_up is not None:
+            lines.extend(self.clean_up.render())
         return "\n".join(lines)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

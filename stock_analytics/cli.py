@@ -36,7 +36,28 @@ def _parser() -> argparse.ArgumentParser:
     etl = commands.add_parser("etl", help="run the Spark ETL locally and print the run summary")
     etl.add_argument("--input", required=True, help="a CSV file, or a folder of .csv/.csv.gz")
     etl.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="output folder")
+    etl.add_argument("--retained-versions", type=int, help="versions the pointer keeps (default 5)")
+    etl.add_argument(
+        "--grace-seconds", type=float, help="how long dropped versions' files stay (default 600)"
+    )
     etl.set_defaults(handler=_run_etl)
+
+    versions = commands.add_parser(
+        "versions", help="list the warehouse's retained dataset versions, the current one marked"
+    )
+    versions.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="folder or s3://")
+    versions.add_argument("--json", action="store_true", help="a JSON list instead of a table")
+    versions.add_argument("--endpoint-url", help="S3 endpoint (default: AWS_ENDPOINT_URL)")
+    versions.set_defaults(handler=_versions)
+
+    rollback = commands.add_parser("rollback", help="make a retained dataset version current again")
+    rollback.add_argument("--warehouse", default=str(DEFAULT_WAREHOUSE), help="folder or s3://")
+    rollback.add_argument("--to", required=True, metavar="VERSION", help="a retained version")
+    rollback.add_argument(
+        "--grace-seconds", type=float, help="how long dropped versions' files stay (default 600)"
+    )
+    rollback.add_argument("--endpoint-url", help="S3 endpoint (default: AWS_ENDPOINT_URL)")
+    rollback.set_defaults(handler=_rollback)
 
     serve = commands.add_parser("serve", help="serve the GraphQL API")
     serve.add_argument("--warehouse", help="warehouse folder (duckdb engine)")
@@ -82,7 +103,26 @@ def _run_etl(args: argparse.Namespace) -> int:
     _require_java()
     from etl.jobs.build_warehouse import main as etl_main
 
-    return etl_main(["--input", args.input, "--warehouse", args.warehouse])
+    options = ["--input", args.input, "--warehouse", args.warehouse]
+    if args.retained_versions is not None:
+        options += ["--retained-versions", str(args.retained_versions)]
+    if args.grace_seconds is not None:
+        options += ["--grace-seconds", str(args.grace_seconds)]
+    return etl_main(options)
+
+
+def _versions(args: argparse.Namespace) -> int:
+    from stock_analytics.dataset_commands import list_versions
+
+    return list_versions(args.warehouse, as_json=args.json, endpoint_url=args.endpoint_url)
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from etl.dataset_pointer import DEFAULT_GRACE_SECONDS
+    from stock_analytics.dataset_commands import rollback
+
+    grace = DEFAULT_GRACE_SECONDS if args.grace_seconds is None else args.grace_seconds
+    return rollback(args.warehouse, args.to, grace_seconds=grace, endpoint_url=args.endpoint_url)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -118,10 +158,15 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _warehouse_is_stale(warehouse: Path, data: Path) -> bool:
+    """True when the warehouse has no versioned pointer (none, or the unversioned ETL's) or
+    its pointer is older than the newest sample file."""
+    from etl.dataset_pointer import DatasetPointer, PointerError
     from etl.tables import DATASET_MANIFEST
 
     manifest = warehouse / DATASET_MANIFEST
-    if not manifest.exists():
+    try:
+        DatasetPointer.from_json(manifest.read_bytes())
+    except (OSError, PointerError):
         return True
     newest_input = max(
         (path.stat().st_mtime for path in data.rglob("*") if path.is_file()), default=0.0

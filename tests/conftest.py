@@ -41,8 +41,9 @@ def spark() -> Iterator[SparkSession]:
 def sample_warehouse(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse built by the real ETL from data/sample.
 
-    Layout: <warehouse>/<table>/year=YYYY/part-*.parquet for partitioned tables,
-    <warehouse>/<table>/part-*.parquet otherwise, and <warehouse>/_dataset.json.
+    One version, V = the pointer's "current": <warehouse>/<table>/dataset_version=V/
+    year=YYYY/part-*.parquet for partitioned tables, <warehouse>/<table>/
+    dataset_version=V/part-*.parquet otherwise, and the pointer <warehouse>/_dataset.json.
     """
     from etl.jobs.build_warehouse import run
     from etl.options import JobOptions

@@ -13,15 +13,19 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from etl.cleanup import clean_up, remove_version, table_bytes
 from etl.io import InputError, read_raw_input
 from etl.options import JobOptions, parse_options, running_on_glue
+from etl.publication import PublishConflict, publish, read_pointer
+from etl.storage import Storage, open_storage
 from etl.summary import Accounting, RunSummary
 from etl.tables import (
     ANOMALIES,
@@ -46,7 +50,8 @@ from etl.transforms.validation import (
     select_accepted_rows,
     select_rejected_rows,
 )
-from etl.warehouse import WarehouseWriter
+from etl.warehouse import VersionWriter
+from etl.writer_lease import LeaseHeld, take_writer_lease
 
 LOCAL_SHUFFLE_PARTITIONS = 4
 QUIET_LOG4J2 = """\
@@ -65,7 +70,7 @@ Report = Callable[[str], None]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the job; returns the process exit code (0 done, 2 bad input)."""
+    """Run the job; returns the process exit code (0 done, 2 bad input, 3 another writer)."""
     options = parse_options(sys.argv[1:] if argv is None else argv)
     spark = _glue_session() if running_on_glue() else _local_session()
     try:
@@ -73,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:
         print(f"ETL failed, nothing written: {error}", file=sys.stderr)
         return 2
+    except (LeaseHeld, PublishConflict) as error:
+        print(f"ETL failed, nothing published: {error}", file=sys.stderr)
+        return 3
     print(summary.render())
     return 0
 
@@ -81,13 +89,16 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
     """Build every table from one read of `options.input` and publish the warehouse.
 
     Raises InputError (before writing anything) when a file lacks a required
-    column or has no valid row.
+    column or has no valid row; LeaseHeld at once when another run is writing the
+    warehouse; PublishConflict when another writer changed the pointer meanwhile.
     """
     say = report or _print_to_stderr
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
     _configure(spark, options)
     cached: list[DataFrame] = []
+    storage = open_storage(options.warehouse)
+    lease = take_writer_lease(storage, run_id)
     try:
         with _step(say, "read"):
             raw = read_raw_input(spark, options.input)
@@ -111,16 +122,16 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             ticker_count, first_date, last_date = overview.first() or (0, None, None)
             anomaly_counts: dict[str, int] = dict(anomalies.groupBy("kind").count().collect())
         with _step(say, "write"):
-            writer = WarehouseWriter(spark, options.warehouse, run_id)
+            writer = VersionWriter(spark, options.warehouse, run_id)
             try:
-                writer.stage(DAILY_METRICS, metrics, sort_by=("ticker", "date"))
+                writer.write(DAILY_METRICS, metrics, sort_by=("ticker", "date"))
                 market_days = summarize_market_days(metrics).transform(add_year)
-                writer.stage(MARKET_DAILY, market_days, sort_by=("date",))
-                writer.stage(TICKER_STATS, tickers, sort_by=("ticker",))
-                writer.stage(
+                writer.write(MARKET_DAILY, market_days, sort_by=("date",))
+                writer.write(TICKER_STATS, tickers, sort_by=("ticker",))
+                writer.write(
                     REJECTED_ROWS, select_rejected_rows(judged, raw.file_names(spark), run_id)
                 )
-                writer.stage(ANOMALIES, anomalies, sort_by=("ticker", "date", "kind"))
+                writer.write(ANOMALIES, anomalies, sort_by=("ticker", "date", "kind"))
                 summary = RunSummary(
                     run_id=run_id,
                     input=options.input,
@@ -133,16 +144,39 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                     last_date=last_date,
                     anomalies_by_kind=anomaly_counts,
                 )
-                writer.stage(RUNS, _runs_row(spark, summary))
-                writer.publish()
+                writer.write(RUNS, _runs_row(spark, summary))
+                version = summary.version_summary({"table_bytes": table_bytes(storage, run_id)})
+                lease.ensure_held()
+                pointer = publish(
+                    storage, version, keep=options.retained_versions, now=datetime.now(UTC)
+                )
             except BaseException:
-                writer.discard()
+                _discard_unpublished(storage, run_id)
                 raise
-            writer.write_manifest(summary.manifest())
+        with _step(say, "clean up"):
+            grace = timedelta(seconds=options.grace_seconds)
+            removed = clean_up(storage, now=datetime.now(UTC), grace=grace, own=run_id)
+        summary = replace(
+            summary,
+            retained_versions=tuple(v.version for v in pointer.versions),
+            clean_up=removed,
+        )
     finally:
+        lease.release()
         for frame in cached:
             frame.unpersist()
     return summary
+
+
+def _discard_unpublished(storage: Storage, run_id: str) -> None:
+    """Remove this run's version folders, unless the pointer names it: a failure after a
+    publication whose answer was lost must not delete a published version."""
+    try:
+        pointer = read_pointer(storage).pointer
+    except Exception:  # the next run's clean-up removes the folders as an orphan's
+        return
+    if pointer is None or run_id not in pointer.known_versions:
+        remove_version(storage, run_id)
 
 
 def new_run_id(started_at: datetime) -> str:

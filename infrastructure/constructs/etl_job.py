@@ -2,7 +2,11 @@
 
 The job file is the script; the `etl` package ships beside it as a zip (with
 `etl/` at its top level) through --extra-py-files. The role reads exactly
-these two objects, the raw prefix, and reads and writes the warehouse prefix.
+these two objects, the raw prefix, and reads and writes the warehouse prefix:
+Spark writes each run's version folder; the driver, through boto3, lists the
+warehouse, takes the writer lease (`_writer.lease`), publishes the pointer
+(`_dataset.json`, conditional PUTs: s3:PutObject covers If-Match/If-None-Match)
+and deletes expired and orphaned versions.
 """
 
 from __future__ import annotations
@@ -180,8 +184,9 @@ class EtlJob(Construct):
         acknowledge(
             policy,
             f"AwsSolutions-IAM5[Resource::{warehouse_bucket.nag_objects_arn(warehouse_keys)}]",
-            "Each run replaces the warehouse tables' Parquet files, whose names Spark "
-            "generates; the wildcard is only the object keys of the warehouse prefix.",
+            "Each run writes a new version folder of Parquet files, whose names Spark "
+            "generates, rewrites the pointer and lease objects, and deletes expired "
+            "versions; the wildcard is only the object keys of the warehouse prefix.",
         )
         acknowledge(
             policy,

@@ -14,7 +14,12 @@ from etl.jobs.build_warehouse import run
 from etl.options import JobOptions
 from etl.summary import RunSummary
 from etl.tables import TABLES
-from tests.etl.warehouse_tables import read_manifest, read_table
+from tests.etl.warehouse_tables import (
+    current_summary,
+    read_manifest,
+    read_table,
+    version_folders,
+)
 
 HEADER_A = " Date , TICKER ,Open,High,Low,Close,Volume,adjusted"
 ROWS_A = [  # newest first, as real files often are
@@ -122,8 +127,8 @@ def test_messy_input_is_accounted_for_row_by_row(spark: SparkSession, tmp_path: 
         7,
         2,
     )
-    manifest = read_manifest(warehouse)
-    assert (manifest["run_id"], manifest["rows"], manifest["rows_read"]) == (summary.run_id, 5, 14)
+    manifest = current_summary(warehouse)
+    assert (manifest["version"], manifest["rows"], manifest["rows_read"]) == (summary.run_id, 5, 14)
     assert "rows read             14" in summary.render()
     assert "    conflicting_duplicate 2" in summary.render()
 
@@ -140,7 +145,9 @@ def _snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
     return snapshot
 
 
-def test_running_twice_gives_the_same_tables(spark: SparkSession, tmp_path: Path) -> None:
+def test_running_twice_gives_the_same_tables_in_two_versions(
+    spark: SparkSession, tmp_path: Path
+) -> None:
     source = _write_messy_input(tmp_path / "in")
     warehouse = tmp_path / "wh"
     first = _run(spark, source, warehouse)
@@ -151,26 +158,40 @@ def test_running_twice_gives_the_same_tables(spark: SparkSession, tmp_path: Path
     assert _snapshot(warehouse) == before
     assert before["daily_metrics"]
     assert before["rejected_rows"]
-    assert len(files_before) == len(list(warehouse.rglob("*.parquet")))
     assert first.run_id != second.run_id
-    assert read_manifest(warehouse)["run_id"] == second.run_id
-    assert sorted(path.name for path in warehouse.iterdir()) == [
-        "_dataset.json",
-        *sorted(table.name for table in TABLES),
-    ]
+    assert 2 * len(files_before) == len(list(warehouse.rglob("*.parquet")))
+    pointer = read_manifest(warehouse)
+    assert (pointer["format"], pointer["current"]) == (2, second.run_id)
+    assert [v["version"] for v in pointer["versions"]] == [second.run_id, first.run_id]
+    assert second.retained_versions == (second.run_id, first.run_id)
+    assert version_folders(warehouse) == {
+        table.name: {first.run_id, second.run_id} for table in TABLES
+    }
+    visible = sorted(path.name for path in warehouse.iterdir() if not path.name.startswith("."))
+    assert visible == ["_dataset.json", "_writer.lock", *sorted(table.name for table in TABLES)]
+    # Each version is the run that wrote it, untouched by the next.
+    assert {row["run_id"] for row in read_table(warehouse, "runs", first.run_id)} == {first.run_id}
 
 
 def test_a_missing_column_fails_and_writes_nothing(spark: SparkSession, tmp_path: Path) -> None:
     source = _write_messy_input(tmp_path / "in")
     warehouse = tmp_path / "wh"
     _run(spark, source, warehouse)
-    before = {path: path.read_bytes() for path in warehouse.rglob("*") if path.is_file()}
+    before = _files(warehouse)
     (source / "c.csv").write_text("date,ticker,open,high,low,close\n2024-01-09,AAA,1,2,0.5,1\n")
 
     with pytest.raises(InputError, match=r"c\.csv: missing required column 'volume'"):
         _run(spark, source, warehouse)
-    after = {path: path.read_bytes() for path in warehouse.rglob("*") if path.is_file()}
-    assert after == before
+    assert _files(warehouse) == before
+
+
+def _files(warehouse: Path) -> dict[Path, bytes]:
+    """Every file of the warehouse but the writer's lock (which names the last writer)."""
+    return {
+        path: path.read_bytes()
+        for path in warehouse.rglob("*")
+        if path.is_file() and path.name != "_writer.lock"
+    }
 
 
 def test_no_valid_row_fails_and_writes_nothing(spark: SparkSession, tmp_path: Path) -> None:
@@ -182,7 +203,7 @@ def test_no_valid_row_fails_and_writes_nothing(spark: SparkSession, tmp_path: Pa
     warehouse = tmp_path / "wh"
     with pytest.raises(InputError, match=r"no valid row in .*bad\.csv"):
         _run(spark, source, warehouse)
-    assert not warehouse.exists()
+    assert [path.name for path in warehouse.rglob("*")] == ["_writer.lock"]
 
 
 def test_a_file_without_a_valid_row_fails_the_run(spark: SparkSession, tmp_path: Path) -> None:
@@ -191,7 +212,7 @@ def test_a_file_without_a_valid_row_fails_the_run(spark: SparkSession, tmp_path:
     warehouse = tmp_path / "wh"
     with pytest.raises(InputError, match=r"no valid row in .*header_only\.csv"):
         _run(spark, source, warehouse)
-    assert not warehouse.exists()
+    assert [path.name for path in warehouse.rglob("*")] == ["_writer.lock"]
 
 
 def test_generated_dirty_data_gives_the_generators_accounting(

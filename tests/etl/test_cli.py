@@ -53,7 +53,10 @@ def test_the_cli_builds_a_warehouse_and_prints_the_summary(tmp_path: Path) -> No
         "wall time ",
     ):
         assert line in summary, summary
-    assert json.loads((warehouse / "_dataset.json").read_text())["rows"] == 2
+    pointer = json.loads((warehouse / "_dataset.json").read_text())
+    [current] = pointer["versions"]
+    assert (current["version"], current["rows"]) == (pointer["current"], 2)
+    assert f"  version               {pointer['current']} (current)" in summary
     assert "INFO" not in done.stderr
 
 
@@ -66,4 +69,4 @@ def test_the_cli_fails_clearly_and_writes_nothing(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"{source}: missing required column 'volume'" in done.stderr
     assert "Traceback" not in done.stderr
-    assert not warehouse.exists()
+    assert [path.name for path in warehouse.rglob("*")] == ["_writer.lock"]

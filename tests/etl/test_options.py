@@ -49,3 +49,19 @@ def test_glue_options_come_from_get_resolved_options(monkeypatch: pytest.MonkeyP
     assert calls[-1][1] == ["input", "warehouse"]
     parse_options([*argv, "--shuffle_partitions", "16"])
     assert calls[-1][1] == ["input", "warehouse", "shuffle_partitions"]
+
+
+def test_retention_and_grace_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = ["--input", "in", "--warehouse", "wh"]
+    assert (parse_options(base).retained_versions, parse_options(base).grace_seconds) == (5, 600.0)
+    local = parse_options([*base, "--retained-versions", "2", "--grace-seconds", "0.5"])
+    assert (local.retained_versions, local.grace_seconds) == (2, 0.5)
+    with pytest.raises(SystemExit):
+        parse_options([*base, "--retained-versions", "0"])
+
+    calls: list[tuple[list[str], list[str]]] = []
+    _fake_glue(monkeypatch, calls)
+    glue = ["--input", "s3://raw/in/", "--warehouse", "s3://cur/wh"]
+    options = parse_options([*glue, "--retained_versions", "3", "--grace_seconds", "60"])
+    assert (options.retained_versions, options.grace_seconds) == (3, 60.0)
+    assert calls[-1][1] == ["input", "warehouse", "retained_versions", "grace_seconds"]

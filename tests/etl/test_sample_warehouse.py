@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl.tables import TABLES, Table
+from etl.tables import TABLES, Table, version_prefix
 from tests.conftest import SAMPLE_DATA
 from tests.etl import reference
-from tests.etl.warehouse_tables import read_manifest, read_table
+from tests.etl.warehouse_tables import current_summary, read_manifest, read_table
 
 SAMPLE_CSV = SAMPLE_DATA / "stocks_daily.csv"
 ARROW_TYPES = {
@@ -51,8 +51,12 @@ def _mismatches(
 
 
 def test_layout_and_column_types(sample_warehouse: Path) -> None:
+    version = read_manifest(sample_warehouse)["current"]
     for table in TABLES:
-        folder = sample_warehouse / table.name
+        assert [path.name for path in (sample_warehouse / table.name).iterdir()] == [
+            f"dataset_version={version}"
+        ]
+        folder = sample_warehouse / version_prefix(table, version)
         pattern = "year=*/part-*.parquet" if table.partition_keys else "part-*.parquet"
         files = sorted(folder.glob(pattern))
         assert files, f"{table.name}: no {pattern}"
@@ -118,21 +122,22 @@ def test_ticker_stats(
 def test_anomalies_runs_and_manifest(
     sample_warehouse: Path, expected_days: dict[tuple[str, date], reference.Day]
 ) -> None:
-    manifest = read_manifest(sample_warehouse)
+    manifest = current_summary(sample_warehouse)
     anomalies = read_table(sample_warehouse, "anomalies")
     assert {(row["ticker"], row["date"], row["kind"]) for row in anomalies} == (
         reference.anomalies(expected_days)
     )
-    assert {row["run_id"] for row in anomalies} <= {manifest["run_id"]}
+    assert {row["run_id"] for row in anomalies} <= {manifest["version"]}
     assert read_table(sample_warehouse, "rejected_rows") == []
     [run] = read_table(sample_warehouse, "runs")
-    assert run["run_id"] == manifest["run_id"]
+    assert run["run_id"] == manifest["version"]
     assert run["started_at"] <= run["finished_at"]
     counts = ("rows_read", "rows_accepted", "rows_rejected", "duplicates_collapsed", "tickers")
     assert tuple(run[name] for name in counts) == (16_194, 16_194, 0, 0, 6)
     assert (run["first_date"], run["last_date"]) == (date(2013, 1, 2), date(2023, 9, 21))
-    assert {key: value for key, value in manifest.items() if key != "finished_at"} == {
-        "run_id": run["run_id"],
+    moments = {"finished_at", "published_at", "table_bytes"}
+    assert {key: value for key, value in manifest.items() if key not in moments} == {
+        "version": run["run_id"],
         "first_date": "2013-01-02",
         "last_date": "2023-09-21",
         "tickers": 6,
@@ -143,3 +148,19 @@ def test_anomalies_runs_and_manifest(
         "input": str(SAMPLE_DATA),
     }
     assert manifest["finished_at"] == run["finished_at"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert manifest["published_at"] >= manifest["finished_at"]
+    files = {
+        table.name: sorted(
+            (sample_warehouse / version_prefix(table, run["run_id"])).rglob("part-*.parquet")
+        )
+        for table in TABLES
+    }
+    sizes = manifest["table_bytes"]
+    assert sizes["runs"] == {"bytes": files["runs"][0].stat().st_size}
+    daily = sizes["daily_metrics"]
+    assert daily["years"] == {
+        file.parent.name.removeprefix("year="): file.stat().st_size
+        for file in files["daily_metrics"]
+    }
+    assert list(daily["years"]) == [str(year) for year in range(2013, 2024)]
+    assert daily["bytes"] == sum(daily["years"].values())

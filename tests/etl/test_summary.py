@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from etl.cleanup import CleanUp
 from etl.summary import Accounting, RunSummary
 
 
@@ -25,7 +27,7 @@ def test_accounting_balances_and_finds_files_without_a_valid_row() -> None:
     assert accounting.files_without_valid_row == ("c.csv", "d.csv")
 
 
-def test_summary_manifest_and_text() -> None:
+def test_summary_version_and_text() -> None:
     accounting = Accounting.from_outcomes([("a.csv", None, False, 5)], ["a.csv"])
     summary = RunSummary(
         run_id="20240101T000000Z-abc123",
@@ -39,9 +41,11 @@ def test_summary_manifest_and_text() -> None:
         last_date=date(2023, 1, 6),
         anomalies_by_kind={"zero_volume": 1},
     )
-    assert summary.manifest() == {
-        "run_id": "20240101T000000Z-abc123",
+    version = summary.version_summary({"table_bytes": {"runs": {"bytes": 7}}})
+    assert version.to_json() == {
+        "version": "20240101T000000Z-abc123",
         "finished_at": "2024-01-01T00:00:42Z",
+        "published_at": "2024-01-01T00:00:42Z",
         "first_date": "2023-01-02",
         "last_date": "2023-01-06",
         "tickers": 1,
@@ -50,8 +54,21 @@ def test_summary_manifest_and_text() -> None:
         "rows_rejected": 0,
         "duplicates_collapsed": 0,
         "input": "in",
+        "table_bytes": {"runs": {"bytes": 7}},
     }
     text = summary.render()
     assert "rows read             5" in text
     assert "    zero_volume         1" in text
     assert "wall time             42.0 s" in text
+    assert "version " not in text
+
+    published = replace(
+        summary,
+        retained_versions=("20240101T000000Z-abc123", "20231231T000000Z-000001"),
+        clean_up=CleanUp(expired=("20231230T000000Z-000002",), orphans=()),
+    )
+    lines = published.render().splitlines()
+    assert "  version               20240101T000000Z-abc123 (current)" in lines
+    assert "  retained versions     20240101T000000Z-abc123, 20231231T000000Z-000001" in lines
+    assert "  removed (grace over)  20231230T000000Z-000002" in lines
+    assert "  removed (orphans)     none" in lines

@@ -1,14 +1,14 @@
-"""WarehouseWriter: staged tables replace the old ones; a failed run leaves them alone."""
+"""VersionWriter: each version of a table in a folder of its own, written once."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from etl.tables import TICKER_STATS
-from etl.warehouse import WarehouseWriter, conform_to_table
+from etl.warehouse import VersionWriter, conform_to_table
 from tests.etl.warehouse_tables import read_table
 
 # Out of order, some types off (int for bigint, string for date), one column extra.
@@ -32,25 +32,23 @@ def test_conform_selects_declared_columns_in_order_and_types(spark: SparkSession
     assert (row["first_date"].isoformat(), row["returns"]) == ("2024-01-02", 1)
 
 
-def test_publish_replaces_and_discard_keeps_the_old_table(
+V1 = "20260101T000000Z-000001"
+V2 = "20260102T000000Z-000002"
+
+
+def test_versions_sit_side_by_side_and_are_written_once(
     spark: SparkSession, tmp_path: Path
 ) -> None:
-    first = WarehouseWriter(spark, str(tmp_path), "run-1")
-    first.stage(TICKER_STATS, _stats(spark, "OLD"))
-    first.publish()
-    first.write_manifest({"run_id": "run-1"})
+    VersionWriter(spark, str(tmp_path), V1).write(TICKER_STATS, _stats(spark, "OLD"))
+    VersionWriter(spark, tmp_path.as_uri(), V2).write(TICKER_STATS, _stats(spark, "NEW"))
 
-    failed = WarehouseWriter(spark, str(tmp_path), "run-2")
-    failed.stage(TICKER_STATS, _stats(spark, "HALF"))
-    failed.discard()
-    assert [row["ticker"] for row in read_table(tmp_path, "ticker_stats")] == ["OLD"]
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["_dataset.json", "ticker_stats"]
-
-    second = WarehouseWriter(spark, str(tmp_path), "run-3")
-    second.stage(TICKER_STATS, _stats(spark, "NEW"))
-    second.publish()
-    second.write_manifest({"run_id": "run-3"})
-    assert [row["ticker"] for row in read_table(tmp_path, "ticker_stats")] == ["NEW"]
-    assert json.loads((tmp_path / "_dataset.json").read_text()) == {"run_id": "run-3"}
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["_dataset.json", "ticker_stats"]
-    assert len(list((tmp_path / "ticker_stats").glob("part-*.parquet"))) == 1
+    assert [row["ticker"] for row in read_table(tmp_path, "ticker_stats", V1)] == ["OLD"]
+    assert [row["ticker"] for row in read_table(tmp_path, "ticker_stats", V2)] == ["NEW"]
+    assert sorted(path.name for path in (tmp_path / "ticker_stats").iterdir()) == [
+        f"dataset_version={V1}",
+        f"dataset_version={V2}",
+    ]
+    assert len(list((tmp_path / "ticker_stats").rglob("part-*.parquet"))) == 2
+    with pytest.raises(Exception, match="already exists"):
+        VersionWriter(spark, str(tmp_path), V1).write(TICKER_STATS, _stats(spark, "AGAIN"))
+    assert [row["ticker"] for row in read_table(tmp_path, "ticker_stats", V1)] == ["OLD"]

@@ -1,0 +1,68 @@
+"""Warehouse storages for the ETL's tests: a local folder, and a bucket on a moto S3 server
+over HTTP (the same conditional writes S3 answers: If-Match, If-None-Match)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from etl.storage import LocalStorage, S3Storage, Storage
+from tests.servers import free_port
+
+REGION = "us-east-1"
+BUCKET = "curated"
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+        server.stop()
+
+
+@pytest.fixture
+def s3_warehouse(moto_endpoint: str) -> str:
+    """A fresh `s3://` warehouse URI on the moto server (a new prefix per test)."""
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name=REGION)
+    if BUCKET not in {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}:
+        s3.create_bucket(Bucket=BUCKET)
+    return f"s3://{BUCKET}/wh-{uuid.uuid4().hex[:8]}/warehouse"
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    """The same tests on a local folder and on S3."""
+    if request.param == "local":
+        return LocalStorage(tmp_path / "warehouse")
+    endpoint: str = request.getfixturevalue("moto_endpoint")
+    uri: str = request.getfixturevalue("s3_warehouse")
+    bucket, prefix = uri.removeprefix("s3://").split("/", 1)
+    return S3Storage(bucket, prefix, endpoint_url=endpoint)
+
+
+def put(storage: Storage, name: str, data: bytes = b"x") -> None:
+    """Put a file into the storage whatever it is (for arranging a warehouse)."""
+    if isinstance(storage, LocalStorage):
+        path = storage.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    else:
+        assert isinstance(storage, S3Storage)
+        storage.client.put_object(Bucket=storage.bucket, Key=storage.key(name), Body=data)
