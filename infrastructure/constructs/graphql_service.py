@@ -27,6 +27,14 @@ from infrastructure.paths import DOCKERFILE, REPO_ROOT
 CONTAINER_PORT = 8000
 HEALTH_CHECK_PATH = "/health"
 GRAPHQL_PATH = "/graphql"
+REQUEST_TIMEOUT_SECONDS = 60
+"""The API's wall-clock budget per request (STOCK_ANALYTICS_REQUEST_TIMEOUT_SECONDS)."""
+IDLE_TIMEOUT_SECONDS = REQUEST_TIMEOUT_SECONDS + 5
+"""The load balancer closes a connection silent this long: a client that stalls is cut
+off, while an answer that takes the whole request budget still gets through."""
+KEEP_ALIVE_SECONDS = IDLE_TIMEOUT_SECONDS + 10
+"""The tasks keep an idle connection longer than the load balancer does, so it never
+sends a request on a connection a task has just closed (a 502)."""
 RETENTION_BY_DAYS = {
     7: logs.RetentionDays.ONE_WEEK,
     14: logs.RetentionDays.TWO_WEEKS,
@@ -118,6 +126,7 @@ class GraphqlService(Construct):
                 else None
             ),
             redirect_http=https is not None,
+            idle_timeout=Duration.seconds(IDLE_TIMEOUT_SECONDS),
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if https else None,
             task_image_options=ecs_patterns.ApplicationLoadBalancedTaskImageOptions(
                 image=ecs.ContainerImage.from_asset(
@@ -128,7 +137,12 @@ class GraphqlService(Construct):
                 # Only the load balancer, inside the VPC, reaches the tasks: trusting
                 # X-Forwarded-For from VPC addresses alone gives uvicorn the client address
                 # the load balancer saw (for logs and rate limits), which no client can forge.
-                environment={**environment, "FORWARDED_ALLOW_IPS": vpc.vpc_cidr_block},
+                environment={
+                    **environment,
+                    "FORWARDED_ALLOW_IPS": vpc.vpc_cidr_block,
+                    "STOCK_ANALYTICS_REQUEST_TIMEOUT_SECONDS": str(REQUEST_TIMEOUT_SECONDS),
+                    "STOCK_ANALYTICS_KEEP_ALIVE_SECONDS": str(KEEP_ALIVE_SECONDS),
+                },
                 secrets=secrets,
                 task_role=task_role,
                 log_driver=ecs.LogDrivers.aws_logs(stream_prefix="api", log_group=log_group),
