@@ -154,14 +154,12 @@ class Settings(BaseSettings):
             return value
         text = value.strip()
         if not text.startswith("["):
-            keys: object = text.split(",")
+            keys: list[object] = list(text.split(","))
         else:
             try:
                 keys = json.loads(text)
             except ValueError:
                 raise ValueError("neither a JSON list of strings nor comma-separated") from None
-        if not isinstance(keys, list):
-            raise ValueError("neither a JSON list of strings nor comma-separated")
         return [key.strip() for key in keys if isinstance(key, str) and key.strip()]
 
     @model_validator(mode="after")
