@@ -6,7 +6,6 @@ import sys
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
 from pydantic import ValidationError
 
 from graphql_api.config import Settings
@@ -56,10 +55,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "timeout_keep_alive": settings.keep_alive_seconds,
     }
-
-
-def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
-    return uvicorn.Config(app, **uvicorn_options(settings))
 
 
 def settings_problems(error: ValidationError) -> str:
