@@ -17,7 +17,12 @@ class Settings(BaseSettings):
     """Everything the API can be configured with; nothing else reads the environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix=SETTINGS_PREFIX, env_file=".env", extra="ignore", frozen=True
+        env_prefix=SETTINGS_PREFIX,
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        # A refused value is never echoed: it may be a secret (STOCK_ANALYTICS_API_KEYS).
+        hide_input_in_errors=True,
     )
 
     engine: Literal["duckdb", "athena"] = "duckdb"
@@ -60,7 +65,33 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=1)
     max_query_tokens: int = Field(default=2000, ge=1)
     max_query_aliases: int = Field(default=30, ge=1)
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="largest request body; larger is refused (413)"
+    )
+    body_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="a request's whole body must arrive within this long of the request's "
+        "start, else 408",
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024,
+        ge=1024,
+        description="largest request line plus headers (uvicorn's h11 incomplete-event "
+        "limit); larger is refused (431)",
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="a request's line and headers must arrive within this long of their "
+        "first byte (or of the connection's start), else 408 and the connection is closed",
+    )
+    keep_alive_seconds: int = Field(
+        default=5,
+        ge=1,
+        description="an idle keep-alive connection is closed after this long (uvicorn's "
+        "timeout_keep_alive); behind a load balancer, longer than its idle timeout",
+    )
 
     graphiql_assets_dir: Path | None = Field(
         default=None,
@@ -82,6 +113,15 @@ class Settings(BaseSettings):
         default=50.0, ge=0, description="requests per second per client; 0 turns limits off"
     )
     rate_limit_burst: int = Field(default=100, ge=1, description="requests a client may burst")
+    failed_auth_per_second: float = Field(
+        default=0.2,
+        ge=0,
+        description="wrong or missing API keys per second per address, after the burst; "
+        "past it the address is refused with 429; 0 turns this limit off",
+    )
+    failed_auth_burst: int = Field(
+        default=10, ge=1, description="wrong or missing API keys an address may send at once"
+    )
 
     duckdb_threads: int = Field(default=4, ge=1, description="concurrent DuckDB queries")
 
@@ -115,7 +155,13 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         text = value.strip()
-        keys = json.loads(text) if text.startswith("[") else text.split(",")
+        if not text.startswith("["):
+            keys: list[object] = list(text.split(","))
+        else:
+            try:
+                keys = json.loads(text)
+            except ValueError:
+                raise ValueError("neither a JSON list of strings nor comma-separated") from None
         return [key.strip() for key in keys if isinstance(key, str) and key.strip()]
 
     @model_validator(mode="after")

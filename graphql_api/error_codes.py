@@ -1,17 +1,29 @@
-"""Every GraphQL error leaves with an `extensions.code`, and nothing unexpected leaks.
+"""The one place an error becomes a code and an HTTP status, for GraphQL and REST alike.
 
-BAD_USER_INPUT and the engine's QUERY_FAILED / QUERY_TIMEOUT keep their
-messages (written to be shown). Parse and validation errors keep graphql-core's
-message, coded GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED. Anything else
-is INTERNAL_SERVER_ERROR with a fixed message and the request id; the detail and
-traceback go to the log under the same id.
+`classify` maps an exception to its code and status: BAD_USER_INPUT for the
+client's mistakes (a bad argument, a malformed request, an unknown path or
+method, a body too large or too slow), QUERY_FAILED / QUERY_TIMEOUT for the
+engine, INTERNAL_SERVER_ERROR for anything else. `error_code` does the same for
+a GraphQL error: a parse error is GRAPHQL_PARSE_FAILED, a validation error
+GRAPHQL_VALIDATION_FAILED (coded where validation runs), a request graphql-core
+refused before running it (variables that do not coerce, no operation name)
+BAD_USER_INPUT, a field error the code of its cause.
+
+Messages of the client's mistakes and the engine's failures are written to be
+shown; an INTERNAL_SERVER_ERROR's message is replaced by the request id, and its
+detail and traceback go to the log under that id.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 
-from graphql.error import GraphQLError
+from cross_web import HTTPException as GraphQLHTTPException
+from fastapi.exceptions import RequestValidationError
+from graphql.error import GraphQLError, GraphQLSyntaxError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from strawberry.types import ExecutionContext
 
 from graphql_api.engines.base import QueryError, QueryTimeout
@@ -19,21 +31,63 @@ from graphql_api.errors import BadUserInput, ErrorCode
 
 logger = logging.getLogger(__name__)
 
-PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+PARSE_FAILED = ErrorCode.GRAPHQL_PARSE_FAILED
+VALIDATION_FAILED = ErrorCode.GRAPHQL_VALIDATION_FAILED
+_CODES = frozenset(ErrorCode)
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*\Z", re.DOTALL)
 
 
-def error_code(error: GraphQLError) -> str:
+@dataclass(frozen=True)
+class Classified:
+    code: ErrorCode
+    status: int
+
+
+def classify(error: BaseException) -> Classified:
+    """The code and HTTP status of an exception, wherever it was raised."""
+    if isinstance(error, BadUserInput | RequestValidationError):
+        return Classified(ErrorCode.BAD_USER_INPUT, 400)
+    if isinstance(error, QueryTimeout):
+        return Classified(ErrorCode.QUERY_TIMEOUT, 504)
+    if isinstance(error, QueryError):
+        return Classified(ErrorCode.QUERY_FAILED, 502)
+    if (
+        isinstance(error, GraphQLHTTPException | StarletteHTTPException)
+        and 400 <= error.status_code < 500
+    ):
+        return Classified(ErrorCode.BAD_USER_INPUT, error.status_code)
+    return Classified(ErrorCode.INTERNAL_SERVER_ERROR, 500)
+
+
+def error_code(error: GraphQLError) -> ErrorCode:
     original = _root_cause(error)
-    if isinstance(original, BadUserInput):
+    if original is not None and not isinstance(original, GraphQLError):
+        return classify(original).code
+    coded = (error.extensions or {}).get("code")
+    if coded in _CODES:
+        return ErrorCode(coded)
+    if isinstance(error, GraphQLSyntaxError):
+        return PARSE_FAILED
+    if not error.path:
         return ErrorCode.BAD_USER_INPUT
-    if isinstance(original, QueryTimeout):
-        return ErrorCode.QUERY_TIMEOUT
-    if isinstance(original, QueryError):
-        return ErrorCode.QUERY_FAILED
-    if original is None and not error.path:
-        return PARSE_FAILED if error.message.startswith("Syntax Error") else VALIDATION_FAILED
     return ErrorCode.INTERNAL_SERVER_ERROR
+
+
+def coded(errors: list[GraphQLError], code: ErrorCode) -> list[GraphQLError]:
+    """The errors, each given `code` (by the phase that knows it, e.g. validation)."""
+    for error in errors:
+        error.extensions = {**(error.extensions or {}), "code": code}
+    return errors
+
+
+def internal_error_message(request_id: str) -> str:
+    return f"Internal server error; quote request id {request_id} when reporting it."
+
+
+def without_suggestion(message: str) -> str:
+    """graphql-core's message without its trailing "Did you mean ...?", which names
+    fields, arguments and types a client without introspection should not learn."""
+    return _SUGGESTION.sub("", message)
 
 
 def request_id_of(execution_context: ExecutionContext | None) -> str:
@@ -60,17 +114,19 @@ def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext |
             logger.info("request %s: %s: %s", request_id, code, error.message)
 
 
-def with_codes(errors: list[GraphQLError], request_id: str) -> list[GraphQLError]:
+def with_codes(
+    errors: list[GraphQLError], request_id: str, *, hide_suggestions: bool = False
+) -> list[GraphQLError]:
     """The errors as the client may see them, each with its `extensions.code`."""
-    return [_with_code(error, request_id) for error in errors]
+    return [_with_code(error, request_id, hide_suggestions) for error in errors]
 
 
-def _with_code(error: GraphQLError, request_id: str) -> GraphQLError:
+def _with_code(error: GraphQLError, request_id: str, hide_suggestions: bool) -> GraphQLError:
     code = error_code(error)
     extensions: dict[str, object] = {**(error.extensions or {}), "code": code}
-    message = error.message
+    message = without_suggestion(error.message) if hide_suggestions else error.message
     if code == ErrorCode.INTERNAL_SERVER_ERROR:
-        message = f"Internal server error; quote request id {request_id} when reporting it."
+        message = internal_error_message(request_id)
         extensions = {"code": code, "requestId": request_id}
     return GraphQLError(
         message,

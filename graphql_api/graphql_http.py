@@ -6,12 +6,19 @@ the response then carries that media type, and a request error (the document
 did not parse or validate, or the variables did not coerce) answers 400. Under
 either media type a request error's body has no `data` entry, since execution
 never began. A missing Accept header, or `*/*`, still gets application/json.
+
+A request Strawberry refuses before GraphQL sees it (a body that is not JSON or
+not an object, an unsupported content type, no query, a batch, an unknown
+operation name) answers 4xx with a GraphQL-shaped JSON body coded
+BAD_USER_INPUT, not Strawberry's plain text.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
@@ -20,6 +27,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from graphql_api.context import AppContext
+from graphql_api.error_codes import classify
+from graphql_api.http_errors import error_response
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -56,8 +65,22 @@ class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
             setattr(request.state, _REQUEST_ERROR, True)
         return response
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            value = json.loads(data)
+        except ValueError as error:  # not JSON, or not UTF-8
+            raise HTTPException(400, f"Unable to parse the request as JSON: {error}") from error
+        # bytes: the POST body (a GET's parameters arrive as str, and may be null)
+        if isinstance(data, bytes) and not isinstance(value, dict | list):
+            raise HTTPException(400, 'The request body must be a JSON object: {"query": ...}')
+        return value
+
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        response = await super().run(request, context=context, root_value=root_value)
+        try:
+            response = await super().run(request, context=context, root_value=root_value)
+        except HTTPException as error:
+            classified = classify(error)
+            response = error_response(classified.status, classified.code, error.reason)
         if (
             isinstance(request, Request)
             and isinstance(response, Response)

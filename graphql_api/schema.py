@@ -16,6 +16,7 @@ from graphql_api.config import Settings
 from graphql_api.error_codes import log_errors, with_codes
 from graphql_api.limits import limit_rule
 from graphql_api.observability.query_stats import QueryStatsExtension
+from graphql_api.operation_name import OperationNameRequired
 from graphql_api.resolvers.query import Query
 from graphql_api.types.scalars import SCALAR_MAP
 from graphql_api.validation import OffLoopValidation, ValidationResults
@@ -27,13 +28,17 @@ class AnalyticsSchema(Schema):
     """Adds the error codes (see error_codes) to every result, whatever phase failed."""
 
     validation_results: ValidationResults
+    hide_suggestions: bool = False
+    """Drop graphql-core's "Did you mean ...?" from messages (when introspection is off)."""
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
         if result.errors:
             context = kwargs.get("context_value")
             request_id = str(getattr(context, "request_id", "unknown"))
-            result.errors = with_codes(result.errors, request_id)
+            result.errors = with_codes(
+                result.errors, request_id, hide_suggestions=self.hide_suggestions
+            )
         return result
 
     def process_errors(
@@ -52,10 +57,12 @@ def build_schema(settings: Settings) -> AnalyticsSchema:
             partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
             partial(OffLoopValidation, results=validation_results),
             partial(AddValidationRules, _limit_rules(settings)),
+            OperationNameRequired,
             QueryStatsExtension,
         ],
     )
     schema.validation_results = validation_results
+    schema.hide_suggestions = not settings.allow_introspection
     return schema
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import uvicorn
+from pydantic import ValidationError
 
 from graphql_api.config import Settings
+from graphql_api.http_protocol import head_guarded_h11
 from graphql_api.main import create_app
+
+ENV_PREFIX = "STOCK_ANALYTICS_"
 
 
 def serve(
@@ -27,14 +32,36 @@ def serve(
         }.items()
         if value is not None
     }
-    settings = Settings(**overrides)  # the app's lifespan sets up JSON logging from it
+    try:
+        settings = Settings(**overrides)  # the app's lifespan sets up JSON logging from it
+    except ValidationError as error:
+        print(f"stock-analytics serve: {settings_problems(error)}", file=sys.stderr)
+        return 2
     print(f"GraphQL (and GraphiQL in a browser): http://{settings.host}:{settings.port}/graphql")
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        log_config=None,  # uvicorn's loggers propagate to the app's JSON handler
-        access_log=False,
-    )
+    uvicorn.run(create_app(settings), **uvicorn_options(settings))
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for `settings`: h11 (it bounds the head's size; httptools does
+    not), with a deadline on the head, and the keep-alive timeout."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "log_config": None,  # uvicorn's loggers propagate to the app's JSON handler
+        "access_log": False,
+        "http": head_guarded_h11(settings.header_timeout_seconds),
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "timeout_keep_alive": settings.keep_alive_seconds,
+    }
+
+
+def settings_problems(error: ValidationError) -> str:
+    """One line naming each refused setting and why, never its value (it may be a secret)."""
+    problems = (
+        f"{ENV_PREFIX}{'.'.join(str(part) for part in problem['loc']).upper() or 'SETTINGS'}: "
+        f"{problem['msg']}"
+        for problem in error.errors(include_input=False, include_url=False)
+    )
+    return "invalid settings: " + "; ".join(problems)

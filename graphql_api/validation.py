@@ -18,6 +18,8 @@ from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from graphql_api.error_codes import VALIDATION_FAILED, coded
+
 ValidationKey = tuple[str, tuple[type[ASTValidationRule], ...]]
 
 
@@ -62,8 +64,11 @@ class OffLoopValidation(SchemaExtension):
             key: ValidationKey = (context.query, tuple(context.validation_rules))
             errors = self.results.get(key)
             if errors is None:
-                errors = await asyncio.to_thread(
-                    _validate, context.schema._schema, document, context.validation_rules
+                errors = coded(
+                    await asyncio.to_thread(
+                        _validate, context.schema._schema, document, context.validation_rules
+                    ),
+                    VALIDATION_FAILED,
                 )
                 self.results.put(key, errors)
             context.pre_execution_errors = errors

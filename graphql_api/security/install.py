@@ -34,12 +34,20 @@ def install_security(
         if settings.rate_limit_per_second > 0
         else None
     )
+    failed_auth_limits = (
+        TokenBuckets(
+            rate=settings.failed_auth_per_second, burst=settings.failed_auth_burst, clock=clock
+        )
+        if api_keys is not None and settings.failed_auth_per_second > 0
+        else None
+    )
     if api_keys is None and rate_limits is None:
         return
     app.add_middleware(
         AccessControlMiddleware,
         api_keys=api_keys,
         rate_limits=rate_limits,
+        failed_auth_limits=failed_auth_limits,
         open_paths=OPEN_PATHS,
         open_prefixes=OPEN_PREFIXES,
     )

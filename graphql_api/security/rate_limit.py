@@ -40,6 +40,15 @@ class TokenBuckets:
     def __len__(self) -> int:
         return len(self._buckets)
 
+    def wait(self, client: str) -> float:
+        """Seconds until `client` has a token (0 if it has one), taking none."""
+        bucket = self._buckets.get(client)
+        if bucket is None:
+            return 0.0
+        elapsed = max(0.0, self._clock() - bucket.updated)
+        tokens = min(float(self._burst), bucket.tokens + elapsed * self._rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self._rate
+
     def take(self, client: str) -> float:
         """Take a token for `client`: 0 if it had one, else the seconds until it will."""
         now = self._clock()

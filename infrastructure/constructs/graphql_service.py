@@ -20,11 +20,24 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from graphql_api.service_contract import CONTAINER_PORT, GRAPHQL_PATH, HEALTH_PATH
+from graphql_api.service_contract import (
+    CONTAINER_PORT,
+    GRAPHQL_PATH,
+    HEALTH_PATH,
+    setting_variable,
+)
 from infrastructure.config import ApiConfig
 from infrastructure.nag import acknowledge
 from infrastructure.paths import DOCKERFILE, REPO_ROOT
 
+REQUEST_TIMEOUT_SECONDS = 60
+"""The API's wall-clock budget per request (STOCK_ANALYTICS_REQUEST_TIMEOUT_SECONDS)."""
+IDLE_TIMEOUT_SECONDS = REQUEST_TIMEOUT_SECONDS + 5
+"""The load balancer closes a connection silent this long: a client that stalls is cut
+off, while an answer that takes the whole request budget still gets through."""
+KEEP_ALIVE_SECONDS = IDLE_TIMEOUT_SECONDS + 10
+"""The tasks keep an idle connection longer than the load balancer does, so it never
+sends a request on a connection a task has just closed (a 502)."""
 RETENTION_BY_DAYS = {
     7: logs.RetentionDays.ONE_WEEK,
     14: logs.RetentionDays.TWO_WEEKS,
@@ -116,6 +129,7 @@ class GraphqlService(Construct):
                 else None
             ),
             redirect_http=https is not None,
+            idle_timeout=Duration.seconds(IDLE_TIMEOUT_SECONDS),
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if https else None,
             task_image_options=ecs_patterns.ApplicationLoadBalancedTaskImageOptions(
                 image=ecs.ContainerImage.from_asset(
@@ -126,7 +140,12 @@ class GraphqlService(Construct):
                 # Only the load balancer, inside the VPC, reaches the tasks: trusting
                 # X-Forwarded-For from VPC addresses alone gives uvicorn the client address
                 # the load balancer saw (for logs and rate limits), which no client can forge.
-                environment={**environment, "FORWARDED_ALLOW_IPS": vpc.vpc_cidr_block},
+                environment={
+                    **environment,
+                    "FORWARDED_ALLOW_IPS": vpc.vpc_cidr_block,
+                    setting_variable("request_timeout_seconds"): str(REQUEST_TIMEOUT_SECONDS),
+                    setting_variable("keep_alive_seconds"): str(KEEP_ALIVE_SECONDS),
+                },
                 secrets=secrets,
                 task_role=task_role,
                 log_driver=ecs.LogDrivers.aws_logs(stream_prefix="api", log_group=log_group),

@@ -109,6 +109,8 @@ def test_container_settings_point_at_the_pipeline_resources(synthesized: Synthes
         "AWS_REGION": "${AWS::Region}",
         "STOCK_ANALYTICS_REQUIRE_API_KEY": "true" if env == "prod" else "false",
         "FORWARDED_ALLOW_IPS": "${" + _logical_id(synthesized.api, "AWS::EC2::VPC") + ".CidrBlock}",
+        "STOCK_ANALYTICS_REQUEST_TIMEOUT_SECONDS": "60",
+        "STOCK_ANALYTICS_KEEP_ALIVE_SECONDS": "75",
     }
     assert (
         output == f"s3://stock-analytics-{env}-athena-results-{ACCOUNT}-us-east-1/athena-results/"
@@ -136,6 +138,22 @@ def test_health_check_logs_and_container_insights(synthesized: Synthesized) -> N
     attributes = {a["Key"]: a["Value"] for a in alb["LoadBalancerAttributes"]}
     assert attributes["access_logs.s3.enabled"] == "true"
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+
+
+def test_idle_connections_close_at_the_load_balancer_before_the_tasks(
+    synthesized: Synthesized,
+) -> None:
+    """A silent client is cut off after 65 s, longer than the request budget (60 s); the
+    tasks keep idle connections longer still (75 s), so the load balancer never reuses one
+    a task closed."""
+    alb = only(synthesized.api, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    attributes = {a["Key"]: a["Value"] for a in alb["LoadBalancerAttributes"]}
+    (container,) = only(synthesized.api, "AWS::ECS::TaskDefinition")["ContainerDefinitions"]
+    settings = {e["Name"]: e["Value"] for e in container["Environment"]}
+    idle = int(attributes["idle_timeout.timeout_seconds"])
+    assert idle == 65
+    assert int(settings["STOCK_ANALYTICS_REQUEST_TIMEOUT_SECONDS"]) < idle
+    assert int(settings["STOCK_ANALYTICS_KEEP_ALIVE_SECONDS"]) > idle
 
 
 def test_scales_on_cpu_and_on_requests_per_target(synthesized: Synthesized) -> None:

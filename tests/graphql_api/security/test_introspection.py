@@ -34,3 +34,30 @@ async def test_introspection_is_on_by_default(tiny_warehouse: Path) -> None:
             "/graphql", json={"query": "{ __schema { queryType { name } } }"}
         )
     assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+SUGGESTING = [
+    ("{ helth { status } }", "Cannot query field 'helth' on type 'Query'."),
+    (
+        "{ mostVolatile(limt: 2) { ticker } }",
+        "Unknown argument 'limt' on field 'Query.mostVolatile'.",
+    ),
+    ("query($d: Dat) { mostValuableDay(from: $d) { date } }", "Unknown type 'Dat'."),
+]
+
+
+async def test_introspection_off_names_nothing_in_suggestions(tiny_warehouse: Path) -> None:
+    """graphql-core's "Did you mean ...?" would name the schema's fields one guess at a time."""
+    closed = create_app(settings_for(tiny_warehouse, allow_introspection=False))
+    opened = create_app(settings_for(tiny_warehouse))
+    for query, message in SUGGESTING:
+        async with app_client(closed) as client:
+            hidden = (await client.post("/graphql", json={"query": query})).json()
+        async with app_client(opened) as client:
+            shown = (await client.post("/graphql", json={"query": query})).json()
+        assert message in hidden["errors"][0]["message"]
+        assert all("Did you mean" not in error["message"] for error in hidden["errors"]), hidden
+        assert {error["extensions"]["code"] for error in hidden["errors"]} == {
+            "GRAPHQL_VALIDATION_FAILED"
+        }
+        assert shown["errors"][0]["message"].startswith(message + " Did you mean")

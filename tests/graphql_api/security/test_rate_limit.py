@@ -140,3 +140,63 @@ async def test_the_app_limits_every_path_but_health(
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
     codes = [line["error_code"] for line in lines if line["logger"] == "graphql_api.access"]
     assert codes == [None, None, "RATE_LIMITED", "RATE_LIMITED", None]
+
+
+async def test_wrong_keys_are_limited_per_address(tiny_warehouse: Path) -> None:
+    """300 guesses: the burst is answered 401, the rest 429, and so is the right key while
+    the address has no failures left; another address is not held back."""
+    clock = Clock()
+    app = limited_app(
+        tiny_warehouse,
+        clock,
+        require_api_key=True,
+        api_keys="right-key",
+        rate_limit_per_second=0,
+        failed_auth_per_second=0.5,
+        failed_auth_burst=3,
+    )
+    guesser = httpx.ASGITransport(app=app, client=("203.0.113.7", 4000))
+    other = httpx.ASGITransport(app=app, client=("198.51.100.1", 4000))
+    base = "http://testserver"
+    async with (
+        httpx.AsyncClient(transport=guesser, base_url=base) as client,
+        httpx.AsyncClient(transport=other, base_url=base) as neighbour,
+    ):
+
+        async def guess(key: str, by: httpx.AsyncClient = client) -> httpx.Response:
+            return await by.post("/graphql", json=QUERY, headers={"X-API-Key": key})
+
+        statuses = [(await guess(f"guess-{n}")).status_code for n in range(300)]
+        right_while_limited = await guess("right-key")
+        elsewhere = await guess("wrong", neighbour)
+        clock.now += 2
+        right_later = await guess("right-key")
+        wrong_later = await guess("wrong")
+        wrong_again = await guess("wrong")
+    assert statuses[:3] == [401, 401, 401]
+    assert set(statuses[3:]) == {429}
+    assert right_while_limited.status_code == 429
+    assert right_while_limited.headers["retry-after"] == "2"
+    assert right_while_limited.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert elsewhere.status_code == 401
+    assert right_later.status_code == 200
+    assert (wrong_later.status_code, wrong_again.status_code) == (401, 429)
+
+
+async def test_failed_auth_limits_off(tiny_warehouse: Path) -> None:
+    app = limited_app(
+        tiny_warehouse,
+        Clock(),
+        require_api_key=True,
+        api_keys="right-key",
+        rate_limit_per_second=0,
+        failed_auth_per_second=0,
+        failed_auth_burst=1,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        statuses = {
+            (await client.post("/graphql", json=QUERY, headers={"X-API-Key": "no"})).status_code
+            for _ in range(5)
+        }
+    assert statuses == {401}
