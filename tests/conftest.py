@@ -52,12 +52,3 @@ def sample_warehouse(spark: SparkSession, tmp_path_factory: pytest.TempPathFacto
     options = JobOptions(input=str(SAMPLE_DATA), warehouse=str(warehouse))
     run(spark, options, report=lambda _message: None)
     return warehouse
-
-
-@pytest.fixture(scope="session")
-def api_sample_warehouse(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample warehouse in the versioned layout the API reads (see
-    tests/graphql_api/versioned_sample.py)."""
-    from tests.graphql_api.versioned_sample import versioned
-
-    return versioned(sample_warehouse, tmp_path_factory.mktemp("versioned_sample"))

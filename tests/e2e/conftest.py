@@ -102,20 +102,20 @@ def build_app(warehouse: Path, *, graphiql_assets_dir: Path | None = None) -> Fa
 
 
 @pytest.fixture(scope="module")
-def server(api_sample_warehouse: Path) -> Iterator[LiveServer]:
+def server(sample_warehouse: Path) -> Iterator[LiveServer]:
     """The app as shipped: GraphiQL loads its files from the CDN.
 
     Module-scoped, like every live app here: while an app runs, its JSON log
     handler sits on the process's root logger, which later tests must not inherit.
     """
-    with LiveServer(build_app(api_sample_warehouse)) as live:
+    with LiveServer(build_app(sample_warehouse)) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
-def local_assets_server(api_sample_warehouse: Path, graphiql_assets: Path) -> Iterator[LiveServer]:
+def local_assets_server(sample_warehouse: Path, graphiql_assets: Path) -> Iterator[LiveServer]:
     """The app with GraphiQL's files served from a local folder."""
-    with LiveServer(build_app(api_sample_warehouse, graphiql_assets_dir=graphiql_assets)) as live:
+    with LiveServer(build_app(sample_warehouse, graphiql_assets_dir=graphiql_assets)) as live:
         yield live
 
 

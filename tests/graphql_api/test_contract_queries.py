@@ -31,8 +31,8 @@ def truth() -> SampleTruth:
 
 
 @pytest.fixture(scope="module")
-async def client(api_sample_warehouse: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(create_app(settings_for(api_sample_warehouse))) as client:
+async def client(sample_warehouse: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(create_app(settings_for(sample_warehouse))) as client:
         yield client
 
 
@@ -53,12 +53,12 @@ def range_arguments(start: date | None, end: date | None) -> dict[str, str]:
 
 
 async def test_dataset_matches_the_pointer_and_the_csv(
-    client: httpx.AsyncClient, truth: SampleTruth, api_sample_warehouse: Path
+    client: httpx.AsyncClient, truth: SampleTruth, sample_warehouse: Path
 ) -> None:
     data = await graphql(
         client, "{ dataset { version finishedAt firstDate lastDate stocks rows rejectedRows } }"
     )
-    pointer = json.loads((api_sample_warehouse / DATASET_MANIFEST).read_text())
+    pointer = json.loads((sample_warehouse / DATASET_MANIFEST).read_text())
     [summary] = pointer["versions"]
     assert data["dataset"] == {
         "version": pointer["current"],

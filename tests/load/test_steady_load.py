@@ -37,10 +37,10 @@ def resident_bytes(pid: int) -> int:
 
 
 async def test_steady_load_has_no_errors_and_memory_stops_growing(
-    api_sample_warehouse: Path,
+    sample_warehouse: Path,
 ) -> None:
     seconds = load_seconds(short=4.5)
-    with serving(api_sample_warehouse, STOCK_ANALYTICS_RATE_LIMIT_PER_SECOND="0") as server:
+    with serving(sample_warehouse, STOCK_ANALYTICS_RATE_LIMIT_PER_SECOND="0") as server:
         url, pid = server.url, server.pid
         async with httpx.AsyncClient(timeout=30) as client:
             tickers = await _tickers(client, url)
