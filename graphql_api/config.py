@@ -99,6 +99,18 @@ class Settings(BaseSettings):
         "(docs/landing-page.md)",
     )
 
+    persisted_queries_max_entries: int = Field(
+        default=10_000,
+        ge=0,
+        description="automatic persisted queries remembered per process (least recently "
+        "used out first); a client whose hash was forgotten sends its query again",
+    )
+    trusted_documents: Path | None = Field(
+        default=None,
+        description="an Apollo persisted query manifest (JSON): when set, only the "
+        "operations it lists run, by hash or by text (docs/api.md)",
+    )
+
     allow_introspection: bool = Field(
         default=True, description="answer __schema / __type queries (GraphiQL needs them)"
     )

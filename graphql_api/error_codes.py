@@ -28,6 +28,7 @@ from strawberry.types import ExecutionContext
 
 from graphql_api.engines.base import QueryError, QueryTimeout
 from graphql_api.errors import BadUserInput, ErrorCode
+from graphql_api.persisted_queries import NotATrustedDocument, PersistedQueryNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ def classify(error: BaseException) -> Classified:
     """The code and HTTP status of an exception, wherever it was raised."""
     if isinstance(error, BadUserInput | RequestValidationError):
         return Classified(ErrorCode.BAD_USER_INPUT, 400)
+    if isinstance(error, PersistedQueryNotFound):
+        return Classified(ErrorCode.PERSISTED_QUERY_NOT_FOUND, 200)  # what Apollo's link expects
+    if isinstance(error, NotATrustedDocument):
+        return Classified(ErrorCode.PERSISTED_QUERY_NOT_IN_LIST, 400)
     if isinstance(error, QueryTimeout):
         return Classified(ErrorCode.QUERY_TIMEOUT, 504)
     if isinstance(error, QueryError):

@@ -11,6 +11,10 @@ A request Strawberry refuses before GraphQL sees it (a body that is not JSON or
 not an object, an unsupported content type, no query, a batch, an unknown
 operation name) answers 4xx with a GraphQL-shaped JSON body coded
 BAD_USER_INPUT, not Strawberry's plain text.
+
+Persisted queries (graphql_api/persisted_queries.py) are resolved as the body is
+parsed: an unknown hash answers 200 with PERSISTED_QUERY_NOT_FOUND, as Apollo's
+link expects.
 """
 
 from __future__ import annotations
@@ -18,17 +22,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from graphql_api.context import AppContext
 from graphql_api.error_codes import classify
+from graphql_api.errors import BadUserInput
 from graphql_api.http_errors import error_response
+from graphql_api.persisted_queries import (
+    NotATrustedDocument,
+    PersistedQueries,
+    PersistedQueryNotFound,
+)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -55,6 +65,16 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 
 class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
+    def __init__(self, *args: Any, persisted_queries: PersistedQueries, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.persisted_queries = persisted_queries
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        return parsed if isinstance(parsed, list) else self.persisted_queries.resolve(parsed)
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
@@ -78,9 +98,10 @@ class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         try:
             response = await super().run(request, context=context, root_value=root_value)
-        except HTTPException as error:
+        except (HTTPException, BadUserInput, PersistedQueryNotFound, NotATrustedDocument) as error:
             classified = classify(error)
-            response = error_response(classified.status, classified.code, error.reason)
+            reason = error.reason if isinstance(error, HTTPException) else str(error)
+            response = error_response(classified.status, classified.code, reason)
         if (
             isinstance(request, Request)
             and isinstance(response, Response)

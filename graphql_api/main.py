@@ -18,6 +18,7 @@ from graphql_api.graphql_http import GraphQLHTTPRouter
 from graphql_api.http_errors import install_error_handlers
 from graphql_api.observability.install import install_observability
 from graphql_api.observability.json_logging import json_logging
+from graphql_api.persisted_queries import PersistedQueries
 from graphql_api.request_body import RequestBodyMiddleware
 from graphql_api.request_budget import RequestBudgetMiddleware
 from graphql_api.response_cache import ResponseCache, ResponseCacheMiddleware
@@ -69,7 +70,15 @@ def create_app(
     app.add_middleware(DatasetVersionMiddleware)  # names the version in every answer
     app.state.schema = build_schema(settings)
     app.include_router(
-        GraphQLHTTPRouter(app.state.schema, context_getter=get_context, graphql_ide="graphiql"),
+        GraphQLHTTPRouter(
+            app.state.schema,
+            context_getter=get_context,
+            graphql_ide="graphiql",
+            persisted_queries=PersistedQueries.from_settings(
+                max_entries=settings.persisted_queries_max_entries,
+                manifest=settings.trusted_documents,
+            ),
+        ),
         prefix="/graphql",
     )
     app.include_router(rest_router)
