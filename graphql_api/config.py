@@ -99,6 +99,17 @@ class Settings(BaseSettings):
         "(docs/landing-page.md)",
     )
 
+    http_cache_max_age_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="Cache-Control max-age of a successful GET answer for the current "
+        "dataset version (a pinned version's answer is immutable: a year)",
+    )
+    http_cache_stale_while_revalidate_seconds: int = Field(
+        default=600,
+        ge=0,
+        description="Cache-Control stale-while-revalidate of the same answers",
+    )
     persisted_queries_max_entries: int = Field(
         default=10_000,
         ge=0,

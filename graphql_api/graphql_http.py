@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
@@ -68,6 +69,12 @@ class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
     def __init__(self, *args: Any, persisted_queries: PersistedQueries, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.persisted_queries = persisted_queries
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """Not for a GET that names a persisted query: that is a request, not a visit."""
+        return super().should_render_graphql_ide(request) and (
+            request.query_params.get("extensions") is None
+        )
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

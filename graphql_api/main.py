@@ -15,6 +15,7 @@ from graphql_api.engines.base import QueryEngine
 from graphql_api.engines.cache import CachingEngine
 from graphql_api.engines.factory import open_engine
 from graphql_api.graphql_http import GraphQLHTTPRouter
+from graphql_api.http_cache import CachePolicy, HttpCacheMiddleware
 from graphql_api.http_errors import install_error_handlers
 from graphql_api.observability.install import install_observability
 from graphql_api.observability.json_logging import json_logging
@@ -61,6 +62,14 @@ def create_app(
         max_bytes=settings.response_cache_max_bytes,
     )
     app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
+    app.add_middleware(
+        HttpCacheMiddleware,
+        policy=CachePolicy(
+            max_age_seconds=settings.http_cache_max_age_seconds,
+            stale_while_revalidate_seconds=settings.http_cache_stale_while_revalidate_seconds,
+            private=settings.require_api_key,
+        ),
+    )
     app.add_middleware(
         RequestBodyMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -38,6 +38,8 @@ QUERY_STATS_HEADER = b"x-query-stats"
 RequestKey = tuple[str, str, str | None, str, str, bool]
 RawRequest = tuple[str, bytes, bytes, bytes, bytes]
 """Method, body (POST) or query string (GET), Accept, Content-Type, X-Query-Stats."""
+REQUEST_KEY_STATE = "graphql_request_key"
+"""Request state: the request's RequestKey (or None), for whoever parsed it first."""
 REMEMBERED_REQUEST_BYTES = 4096
 """Requests up to this size have their key remembered: a repeat skips parsing JSON."""
 DatasetOfRequest = Callable[[Scope], Awaitable[RequestDataset | None]]
@@ -140,7 +142,10 @@ class ResponseCacheMiddleware:
             return
         state = scope.setdefault("state", {})
         body, receive = await _read_body(scope, receive)
-        request_key = self._key(_raw_request(scope, body))
+        if REQUEST_KEY_STATE in state:  # parsed already (graphql_api/http_cache.py)
+            request_key = state[REQUEST_KEY_STATE]
+        else:
+            request_key = self._key(raw_request(scope, body))
         dataset = await self.dataset(scope) if request_key is not None else None
         if request_key is None or dataset is None:
             state[CACHE_STATE] = "bypass"
@@ -159,7 +164,7 @@ class ResponseCacheMiddleware:
     def _key(self, raw: RawRequest) -> RequestKey | None:
         if raw in self._keys:
             return self._keys[raw]
-        key = _request_key(raw)
+        key = request_key(raw)
         if len(raw[1]) <= REMEMBERED_REQUEST_BYTES:
             if len(self._keys) >= self.cache.max_entries:
                 del self._keys[next(iter(self._keys))]  # the oldest
@@ -212,7 +217,7 @@ async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
-def _raw_request(scope: Scope, body: bytes) -> RawRequest:
+def raw_request(scope: Scope, body: bytes) -> RawRequest:
     accept = content_type = query_stats = b""
     for name, value in scope["headers"]:  # ASGI header names are lower case
         if name == b"accept":
@@ -231,7 +236,7 @@ def _raw_request(scope: Scope, body: bytes) -> RawRequest:
     )
 
 
-def _request_key(raw: RawRequest) -> RequestKey | None:
+def request_key(raw: RawRequest) -> RequestKey | None:
     """The request as GraphQL reads it, or None when it must not be cached."""
     method, payload, accept_header, content_type, query_stats = raw
     accept = accept_header.decode("latin-1")
@@ -249,19 +254,28 @@ def _request_key(raw: RawRequest) -> RequestKey | None:
     else:
         media_type = content_type.split(b";")[0].strip().lower()
         parameters = _json_or_none(payload) if media_type == b"application/json" else None
-    if not isinstance(parameters, dict) or not isinstance(parameters.get("query"), str):
+    if not isinstance(parameters, dict):
         return None
+    query = parameters.get("query")
+    if query is None and _persisted_hash(parameters.get("extensions")) is not None:
+        query = ""  # a persisted query's hash, in the extensions, names it
     operation = parameters.get("operationName")
-    if operation is not None and not isinstance(operation, str):
+    if not isinstance(query, str) or (operation is not None and not isinstance(operation, str)):
         return None
     return (
         method,
-        parameters["query"],
+        query,
         operation,
         _canonical(parameters.get("variables")),
         _canonical(parameters.get("extensions")),
         prefers_graphql_response_json(accept),
     )
+
+
+def _persisted_hash(extensions: Any) -> str | None:
+    persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+    digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+    return digest if isinstance(digest, str) else None
 
 
 def _json_or_none(text: str | bytes) -> Any:
