@@ -72,12 +72,13 @@ async def most_volatile(
 @router.get("/metrics/daily-average-return")
 async def average_daily_return(
     snapshot: SnapshotDep,
+    dataset: DatasetDep,
     settings: SettingsDep,
     from_date: FromDate = None,
     to_date: ToDate = None,
 ) -> list[dict[str, Any]]:
     start, end = _required_date(from_date, "from_date"), _required_date(to_date, "to_date")
-    span = date_range(start, end, max_days=settings.max_range_days)
+    span = date_range(start, end, dataset=dataset.summary, max_days=settings.max_range_days)
     found = await market.average_daily_return(snapshot, span)
     return [_camel(asdict(value)) for value in found]
 

@@ -53,8 +53,11 @@ def resolve_datasets(info: Info) -> list[Dataset]:
 
 
 async def resolve_average_daily_return(info: Info, from_: From, to: To) -> list[DailyAverageReturn]:
-    span = date_range(from_, to, max_days=info.context.settings.max_range_days)
-    found = await market.average_daily_return(info.context.snapshot, span)
+    context = info.context
+    span = date_range(
+        from_, to, dataset=context.dataset.summary, max_days=context.settings.max_range_days
+    )
+    found = await market.average_daily_return(context.snapshot, span)
     return [DailyAverageReturn.from_domain(value) for value in found]
 
 

@@ -47,6 +47,8 @@ async def annualized_volatility(
 
 async def prices(root: StockRoot, info: Info, from_: From, to: To) -> list[DailyPrice]:
     context = info.context
-    span = date_range(from_, to, max_days=context.settings.max_range_days)
+    span = date_range(
+        from_, to, dataset=context.dataset.summary, max_days=context.settings.max_range_days
+    )
     found = await context.stock_loaders.prices_in_range.load((root.ticker, span))
     return [DailyPrice.from_domain(price) for price in found]

@@ -29,9 +29,16 @@ class DateRange:
         return (self.start.year, self.end.year, self.start, self.end)
 
 
-def date_range(start: date, end: date, *, max_days: int) -> DateRange:
+def date_range(start: date, end: date, *, dataset: VersionSummary, max_days: int) -> DateRange:
+    """The range as asked, clamped to the span of `dataset`'s data before the longest-range
+    check: the limit bounds the work, not the arguments. A range wholly outside the data
+    becomes one day without data, so it answers empty."""
     if start > end:
         raise BadUserInput(f"`from` ({start}) is after `to` ({end}): swap them")
+    if dataset.first_date is not None and dataset.last_date is not None:
+        if end < dataset.first_date or start > dataset.last_date:
+            return DateRange(start, start)
+        start, end = max(start, dataset.first_date), min(end, dataset.last_date)
     days = (end - start).days + 1
     if days > max_days:
         raise BadUserInput(
@@ -55,7 +62,7 @@ def optional_date_range(
         first = last
     if end is None and last < first:
         last = first
-    return date_range(first, last, max_days=max_days)
+    return date_range(first, last, dataset=dataset, max_days=max_days)
 
 
 def checked_limit(value: int) -> int:

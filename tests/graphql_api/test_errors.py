@@ -16,7 +16,7 @@ from etl.dataset_pointer import DatasetPointer
 from graphql_api.config import Settings
 from graphql_api.engines.base import QueryEngine, Row, SqlValue
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import app_client, settings_for
+from tests.graphql_api.conftest import app_client, settings_for, tiny_days
 from tests.graphql_api.tiny_warehouse import read_pointer
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -117,6 +117,31 @@ async def test_a_range_longer_than_the_maximum_is_bad_user_input(tiny_warehouse:
     )
     assert "errors" not in longest.json()
     assert len(longest.json()["data"]["averageDailyReturn"]) == 23
+
+
+async def test_a_range_wider_than_the_data_answers_the_datas_days(tiny_warehouse: Path) -> None:
+    """The tiny data runs from 2019-12-02 to 2020-02-28; the limit bounds the work, so 200
+    years are as good as the data's three months, and a range beside the data is empty."""
+    app = create_app(settings_for(tiny_warehouse, max_range_days=100))
+    async with app_client(app) as client:
+        wide = await post(
+            client,
+            '{ averageDailyReturn(from: "1900-01-01", to: "2100-12-31") { date } '
+            'stock(ticker: "AAA") { prices(from: "1900-01-01", to: "2100-12-31") { date } } }',
+        )
+        exact = await post(
+            client,
+            '{ averageDailyReturn(from: "2019-12-02", to: "2020-02-28") { date } '
+            'stock(ticker: "AAA") { prices(from: "2019-12-02", to: "2020-02-28") { date } } }',
+        )
+        outside = await post(
+            client, '{ averageDailyReturn(from: "1800-01-01", to: "1900-12-31") { date } }'
+        )
+    assert "errors" not in wide.json()
+    assert wide.json() == exact.json()
+    aaa_days = [day for day in tiny_days() if day.ticker == "AAA"]
+    assert len(wide.json()["data"]["stock"]["prices"]) == len(aaa_days)
+    assert outside.json() == {"data": {"averageDailyReturn": []}}
 
 
 async def test_an_unknown_ticker_is_null_not_an_error(tiny_client: httpx.AsyncClient) -> None:

@@ -8,7 +8,12 @@ from datetime import date
 import pytest
 
 from graphql_api.errors import BadUserInput
-from graphql_api.services.arguments import DateRange, checked_limit, optional_date_range
+from graphql_api.services.arguments import (
+    DateRange,
+    checked_limit,
+    date_range,
+    optional_date_range,
+)
 from tests.graphql_api.conftest import tiny_days
 from tests.graphql_api.tiny_warehouse import summary_of
 
@@ -33,6 +38,25 @@ def test_open_ends_are_the_datasets_edges(
     start: date | None, end: date | None, expected: DateRange | None
 ) -> None:
     assert optional_date_range(start, end, dataset=DATASET, max_days=10_000) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # Wider than the data: clamped to its span before the longest-range check.
+        (date(1900, 1, 1), date(2100, 12, 31), DateRange(date(2013, 1, 2), date(2023, 9, 21))),
+        (date(2020, 1, 1), date(2100, 12, 31), DateRange(date(2020, 1, 1), date(2023, 9, 21))),
+        # Wholly outside the data: one day without data, so an empty answer.
+        (date(1800, 1, 1), date(1900, 1, 1), DateRange(date(1800, 1, 1), date(1800, 1, 1))),
+        (date(2030, 1, 1), date(2090, 1, 1), DateRange(date(2030, 1, 1), date(2030, 1, 1))),
+    ],
+)
+def test_a_range_is_clamped_to_the_data_before_the_longest_range_check(
+    start: date, end: date, expected: DateRange
+) -> None:
+    assert date_range(start, end, dataset=DATASET, max_days=4_000) == expected
+    with pytest.raises(BadUserInput, match=r"2013-01-02\.\.2023-09-01 spans 3895 days"):
+        date_range(date(2013, 1, 1), date(2023, 9, 1), dataset=DATASET, max_days=3_600)
 
 
 def test_range_parameters_carry_the_years() -> None:
