@@ -19,7 +19,10 @@ class Dataset:
     current: bool = strawberry.field(
         description="Whether this is the version a request reads when it pins none."
     )
-    finished_at: str = strawberry.field(description="When the ETL run finished (ISO 8601, UTC).")
+    finished_at: dt.datetime = strawberry.field(description="When the ETL run finished.")
+    published_at: dt.datetime = strawberry.field(
+        description="When the run made this version current (a rollback does not change it)."
+    )
     first_date: dt.date | None = strawberry.field(description="The earliest trading day held.")
     last_date: dt.date | None = strawberry.field(description="The latest trading day held.")
     stocks: int = strawberry.field(description="How many tickers the dataset holds.")
@@ -31,7 +34,8 @@ class Dataset:
         return cls(
             version=summary.version,
             current=current,
-            finished_at=_iso(summary.finished_at),
+            finished_at=summary.finished_at,
+            published_at=summary.published_at,
             first_date=summary.first_date,
             last_date=summary.last_date,
             stocks=summary.tickers,
@@ -39,6 +43,3 @@ class Dataset:
             rejected_rows=summary.rows_rejected,
         )
 
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,9 +1,10 @@
-"""The schema's custom scalars: Date (YYYY-MM-DD) and Long (integers beyond 32 bits)."""
+"""The schema's custom scalars: Date (YYYY-MM-DD), DateTime (UTC instants) and Long
+(integers beyond 32 bits)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import NewType
 
 import strawberry
@@ -44,6 +45,29 @@ DATE_SCALAR: ScalarDefinition = strawberry.scalar(
     parse_value=parse_date,
 )
 
+def _serialize_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_datetime(value: object) -> datetime:
+    """An ISO 8601 instant with a time zone, e.g. 2024-01-31T12:00:00Z."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadUserInput(f"{value} is not a date-time: write it as 2024-01-31T12:00:00Z")
+    return moment
+
+
+DATETIME_SCALAR: ScalarDefinition = strawberry.scalar(
+    name="DateTime",
+    description="An instant in ISO 8601 form, in UTC to the second: 2024-01-31T12:00:00Z.",
+    specified_by_url="https://www.rfc-editor.org/rfc/rfc3339#section-5.6",
+    serialize=_serialize_datetime,
+    parse_value=parse_datetime,
+)
+
 LONG_SCALAR: ScalarDefinition = strawberry.scalar(
     name="Long",
     description="A whole number that may exceed 32 bits (a JSON number), e.g. share volumes.",
@@ -51,4 +75,8 @@ LONG_SCALAR: ScalarDefinition = strawberry.scalar(
     parse_value=parse_long,
 )
 
-SCALAR_MAP: dict[object, ScalarDefinition] = {date: DATE_SCALAR, Long: LONG_SCALAR}
+SCALAR_MAP: dict[object, ScalarDefinition] = {
+    date: DATE_SCALAR,
+    datetime: DATETIME_SCALAR,
+    Long: LONG_SCALAR,
+}

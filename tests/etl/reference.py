@@ -40,7 +40,7 @@ def read_days(path: Path) -> dict[tuple[str, date], Day]:
     by_ticker: dict[str, list[dict[str, str]]] = defaultdict(list)
     with path.open(newline="") as handle:
         for record in csv.DictReader(handle):
-            by_ticker[record["symbol"]].append(record)
+            by_ticker[record.get("ticker") or record["symbol"]].append(record)
     days: dict[tuple[str, date], Day] = {}
     for ticker, records in by_ticker.items():
         records.sort(key=lambda record: record["date"])
