@@ -2,7 +2,8 @@
 
 `classify` maps an exception to its code and status: BAD_USER_INPUT for the
 client's mistakes (a bad argument, a malformed request, an unknown path or
-method, a body too large or too slow), QUERY_FAILED / QUERY_TIMEOUT for the
+method, a body too large or too slow), QUERY_TOO_COSTLY for a query refused
+before it ran as over a cost limit, QUERY_FAILED / QUERY_TIMEOUT for the
 engine, INTERNAL_SERVER_ERROR for anything else. `error_code` does the same for
 a GraphQL error: a parse error is GRAPHQL_PARSE_FAILED, a validation error
 GRAPHQL_VALIDATION_FAILED (coded where validation runs), a request graphql-core
@@ -26,7 +27,7 @@ from graphql.error import GraphQLError, GraphQLSyntaxError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from strawberry.types import ExecutionContext
 
-from graphql_api.engines.base import QueryError, QueryTimeout
+from graphql_api.engines.base import QueryError, QueryTimeout, QueryTooCostly
 from graphql_api.errors import BadUserInput, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ def classify(error: BaseException) -> Classified:
     """The code and HTTP status of an exception, wherever it was raised."""
     if isinstance(error, BadUserInput | RequestValidationError):
         return Classified(ErrorCode.BAD_USER_INPUT, 400)
+    if isinstance(error, QueryTooCostly):
+        return Classified(ErrorCode.QUERY_TOO_COSTLY, 400)
     if isinstance(error, QueryTimeout):
         return Classified(ErrorCode.QUERY_TIMEOUT, 504)
     if isinstance(error, QueryError):
