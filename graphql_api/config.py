@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from graphql_api.cost import DEFAULT_MAX_QUERY_COST
 from graphql_api.service_contract import CONTAINER_PORT, SETTINGS_PREFIX
 
 
@@ -65,6 +66,12 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=1)
     max_query_tokens: int = Field(default=2000, ge=1)
     max_query_aliases: int = Field(default=30, ge=1)
+    max_query_cost: int = Field(
+        default=DEFAULT_MAX_QUERY_COST,
+        ge=1,
+        description="largest static cost of an operation (about the values its answer "
+        "holds, docs/api.md); over it the operation is refused with QUERY_TOO_COSTLY",
+    )
     max_body_bytes: int = Field(
         default=64 * 1024, ge=1024, description="largest request body; larger is refused (413)"
     )
@@ -155,6 +162,13 @@ class Settings(BaseSettings):
     )
     athena_result_reuse_minutes: int = Field(
         default=60, ge=0, description="Athena result reuse max age; 0 turns reuse off"
+    )
+    athena_bytes_scanned_cutoff: int | None = Field(
+        default=None,
+        ge=1,
+        description="the workgroup's bytes-scanned cutoff per query: a statement whose "
+        "estimated scan (the Parquet bytes of the partitions it reads) is over it is "
+        "refused with QUERY_TOO_COSTLY before it starts; None: no estimate is checked",
     )
     athena_max_concurrent_queries: int = Field(default=5, ge=1)
     athena_poll_initial_seconds: float = Field(default=0.05, gt=0)

@@ -2,7 +2,8 @@
 
 `classify` maps an exception to its code and status: BAD_USER_INPUT for the
 client's mistakes (a bad argument, a malformed request, an unknown path or
-method, a body too large or too slow), QUERY_FAILED / QUERY_TIMEOUT for the
+method, a body too large or too slow), QUERY_TOO_COSTLY for a query refused
+before it ran as over a cost limit, QUERY_FAILED / QUERY_TIMEOUT for the
 engine, INTERNAL_SERVER_ERROR for anything else. `error_code` does the same for
 a GraphQL error: a parse error is GRAPHQL_PARSE_FAILED, a validation error
 GRAPHQL_VALIDATION_FAILED (coded where validation runs), a request graphql-core
@@ -26,7 +27,7 @@ from graphql.error import GraphQLError, GraphQLSyntaxError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from strawberry.types import ExecutionContext
 
-from graphql_api.engines.base import QueryError, QueryTimeout
+from graphql_api.engines.base import QueryError, QueryTimeout, QueryTooCostly
 from graphql_api.errors import BadUserInput, ErrorCode
 from graphql_api.persisted_queries import NotATrustedDocument, PersistedQueryNotFound
 
@@ -52,6 +53,8 @@ def classify(error: BaseException) -> Classified:
         return Classified(ErrorCode.PERSISTED_QUERY_NOT_FOUND, 200)  # what Apollo's link expects
     if isinstance(error, NotATrustedDocument):
         return Classified(ErrorCode.PERSISTED_QUERY_NOT_IN_LIST, 400)
+    if isinstance(error, QueryTooCostly):
+        return Classified(ErrorCode.QUERY_TOO_COSTLY, 400)
     if isinstance(error, QueryTimeout):
         return Classified(ErrorCode.QUERY_TIMEOUT, 504)
     if isinstance(error, QueryError):

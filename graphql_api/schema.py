@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from graphql_api.config import Settings
+from graphql_api.cost_limit import QueryCostLimit
 from graphql_api.error_codes import log_errors, with_codes
 from graphql_api.limits import limit_rule
 from graphql_api.observability.query_stats import QueryStatsExtension
@@ -58,6 +59,7 @@ def build_schema(settings: Settings) -> AnalyticsSchema:
             partial(OffLoopValidation, results=validation_results),
             partial(AddValidationRules, _limit_rules(settings)),
             OperationNameRequired,
+            partial(QueryCostLimit, max_cost=settings.max_query_cost),
             QueryStatsExtension,
         ],
     )

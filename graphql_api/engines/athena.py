@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from etl.dataset_pointer import DatasetPointer, PointerError
 from etl.tables import DATASET_MANIFEST
 from graphql_api.config import Settings
+from graphql_api.engines.athena_scan import TABLE_BYTES, estimated_scan_bytes
 from graphql_api.engines.athena_values import from_athena, sql_literal
 from graphql_api.engines.athena_versions import pinned_statement
 from graphql_api.engines.base import (
@@ -27,6 +28,7 @@ from graphql_api.engines.base import (
     QueryCancelled,
     QueryFailed,
     QueryTimeout,
+    QueryTooCostly,
     Row,
     SqlValue,
 )
@@ -58,6 +60,7 @@ class AthenaOptions:
     pointer_bucket: str
     pointer_key: str
     pointer_check_seconds: float
+    bytes_scanned_cutoff: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AthenaOptions:
@@ -75,6 +78,7 @@ class AthenaOptions:
             pointer_bucket=bucket,
             pointer_key=key,
             pointer_check_seconds=settings.dataset_check_seconds,
+            bytes_scanned_cutoff=settings.athena_bytes_scanned_cutoff,
         )
 
 
@@ -127,6 +131,7 @@ class AthenaEngine:
     async def fetch(
         self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
     ) -> list[Row]:
+        await self._check_scan(statement, parameters, version)
         statement = pinned_statement(statement, version)
         async with self._slots:
             started = time.perf_counter()
@@ -165,6 +170,30 @@ class AthenaEngine:
                 len(rows),
             )
             return rows
+
+    async def _check_scan(
+        self, statement: str, parameters: Sequence[SqlValue], version: str
+    ) -> None:
+        """Refuse, before StartQueryExecution, a statement whose estimated scan is over the
+        workgroup's cutoff: Athena would cancel it only after charging for the bytes."""
+        cutoff = self._options.bytes_scanned_cutoff
+        if cutoff is None:
+            return
+        summary = (await self.pointer()).find(version)
+        sizes = {} if summary is None else summary.extra.get(TABLE_BYTES)
+        if not isinstance(sizes, dict):
+            return
+        estimate = estimated_scan_bytes(statement, parameters, sizes)
+        if estimate is not None and estimate > cutoff:
+            logger.warning(
+                "athena query refused: estimated scan %d bytes, cutoff %d", estimate, cutoff
+            )
+            raise QueryTooCostly(
+                f"The query would scan about {estimate:,} bytes, over the limit of "
+                f"{cutoff:,} bytes per query: ask for a shorter range",
+                bytesEstimated=estimate,
+                bytesCutoff=cutoff,
+            )
 
     async def _start(self, statement: str, parameters: Sequence[SqlValue]) -> str:
         request: dict[str, Any] = {

@@ -31,6 +31,16 @@ class QueryTimeout(QueryError):
     """The query did not finish within the configured timeout, and was stopped."""
 
 
+class QueryTooCostly(QueryError):
+    """Refused before it started: its estimated cost is over a limit (Athena: the bytes it
+    would scan, over the workgroup's cutoff). `extensions` name the estimate and the limit,
+    and go into the GraphQL error."""
+
+    def __init__(self, message: str, **extensions: int) -> None:
+        super().__init__(message)
+        self.extensions: dict[str, object] = dict(extensions)
+
+
 class DatasetUnavailable(QueryError):
     """The warehouse has no readable, versioned _dataset.json (the ETL has not run there,
     or an older ETL wrote it)."""

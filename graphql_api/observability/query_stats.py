@@ -1,6 +1,8 @@
 """A schema extension: names the request's operation and its error codes in the stats,
 and, for a client that sent X-Query-Stats: 1, adds the request's costs to the
-response's `extensions.queryStats`."""
+response's `extensions.queryStats`: the engine's, and the operation's static cost
+estimate next to what the answer holds (`cost`: `estimated`, `max`, `values` — the
+answer's field values, the estimate's unit — and `rows` — the list items in it)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,35 @@ class QueryStatsExtension(SchemaExtension):
         stats.operation = context.operation_name or ANONYMOUS
         for error in context.pre_execution_errors or ():
             stats.add_error_code(error_code(error))
-        return {EXTENSION_KEY: query_stats(stats)} if stats.wants_query_stats else {}
+        if not stats.wants_query_stats:
+            return {}
+        reported = query_stats(stats)
+        if stats.query_cost is not None:
+            result = context.result
+            values, rows = answered(None if result is None else result.data)
+            reported["cost"] = {
+                "estimated": stats.query_cost.estimated,
+                "max": stats.query_cost.max,
+                "values": values,
+                "rows": rows,
+            }
+        return {EXTENSION_KEY: reported}
+
+
+def answered(data: object) -> tuple[int, int]:
+    """(field values, list items) in a result's data: every field answered is one value,
+    whatever it holds, as in the cost model; every item of every list is one row."""
+    values = rows = 0
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            values += len(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            rows += len(value)
+            pending.extend(value)
+    return values, rows
 
 
 def query_stats(stats: RequestStats) -> dict[str, Any]:

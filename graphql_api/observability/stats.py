@@ -28,6 +28,12 @@ class EngineQuery:
     bytes_scanned: int | None
 
 
+@dataclass(frozen=True)
+class QueryCost:
+    estimated: int
+    max: int
+
+
 @dataclass
 class RequestStats:
     request_id: str
@@ -40,6 +46,8 @@ class RequestStats:
     cache_hits: int = 0
     cache_misses: int = 0
     error_codes: list[str] = field(default_factory=list)
+    query_cost: QueryCost | None = None
+    """The operation's static cost estimate (graphql_api/cost.py), when it was made."""
 
     @property
     def engine_seconds(self) -> float:
@@ -95,6 +103,12 @@ def record_cache_lookup(*, hit: bool) -> None:
             stats.cache_hits += 1
         else:
             stats.cache_misses += 1
+
+
+def record_query_cost(cost: QueryCost) -> None:
+    stats = _current.get()
+    if stats is not None:
+        stats.query_cost = cost
 
 
 def record_error_code(code: str) -> None:

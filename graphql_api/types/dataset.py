@@ -42,4 +42,3 @@ class Dataset:
             rows=summary.rows,
             rejected_rows=summary.rows_rejected,
         )
-

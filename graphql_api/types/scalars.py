@@ -45,6 +45,7 @@ DATE_SCALAR: ScalarDefinition = strawberry.scalar(
     parse_value=parse_date,
 )
 
+
 def _serialize_datetime(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 

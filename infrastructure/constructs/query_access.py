@@ -45,6 +45,8 @@ class WarehouseQueryAccess:
     table_arns: tuple[str, ...]
     workgroup_name: str
     workgroup_arn: str
+    bytes_scanned_cutoff: int
+    """The workgroup's cutoff per query; the API refuses a query estimated over it."""
 
 
 def query_statements(access: WarehouseQueryAccess) -> list[iam.PolicyStatement]:

@@ -126,6 +126,7 @@ def container_environment(
         "athena_database": warehouse.database_name,
         "athena_workgroup": warehouse.workgroup_name,
         "athena_output": warehouse.output_location,
+        "athena_bytes_scanned_cutoff": str(warehouse.bytes_scanned_cutoff),
         "require_api_key": "true" if require_api_key else "false",
     }
     return {

@@ -144,6 +144,7 @@ class DataPipelineStack(Stack):
             table_arns=catalog.table_arns,
             workgroup_name=workgroup.name,
             workgroup_arn=workgroup.arn,
+            bytes_scanned_cutoff=pipeline.bytes_scanned_cutoff,
         )
         outputs = {
             "RawBucketName": raw.bucket_name,

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import app_client, settings_for
+from tests.graphql_api.conftest import TINY_VERSION, app_client, settings_for
 from tests.graphql_api.test_errors import assert_no_leak
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -137,7 +137,7 @@ async def test_two_operations_without_a_name_is_a_request_error(
         "message": "Must provide operation name if query contains multiple operations.",
         "extensions": {"code": "BAD_USER_INPUT"},
     }
-    assert chosen.json() == {"data": {"dataset": {"version": "run-1"}}}
+    assert chosen.json() == {"data": {"dataset": {"version": TINY_VERSION}}}
 
 
 async def test_one_operation_needs_no_name(tiny_client: httpx.AsyncClient) -> None:

@@ -106,6 +106,9 @@ def test_container_settings_point_at_the_pipeline_resources(synthesized: Synthes
         ]["Name"],
         "STOCK_ANALYTICS_ATHENA_WORKGROUP": workgroup["Name"],
         "STOCK_ANALYTICS_ATHENA_OUTPUT": output,
+        "STOCK_ANALYTICS_ATHENA_BYTES_SCANNED_CUTOFF": str(
+            workgroup["WorkGroupConfiguration"]["BytesScannedCutoffPerQuery"]
+        ),
         "AWS_REGION": "${AWS::Region}",
         "STOCK_ANALYTICS_REQUIRE_API_KEY": "true" if env == "prod" else "false",
         "FORWARDED_ALLOW_IPS": "${" + _logical_id(synthesized.api, "AWS::EC2::VPC") + ".CidrBlock}",
