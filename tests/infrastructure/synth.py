@@ -20,6 +20,10 @@ TEST_CERTIFICATE_ARN = (
 )
 TEST_DOMAIN = "api.stocks.example.com"
 TEST_ALARM_EMAIL = "oncall@stocks.example.com"
+TEST_EDGE_CERTIFICATE_ARN = (
+    "arn:aws:acm:us-east-1:123456789012:certificate/9f8e7d6c-5b4a-3210-fedc-ba9876543210"
+)
+TEST_EDGE_DOMAIN = "graphql.stocks.example.com"
 
 
 @dataclass(frozen=True)
