@@ -32,6 +32,8 @@ class Synthesized:
     outdir: Path
     pipeline: dict[str, Any]
     api: dict[str, Any]
+    edge: dict[str, Any] | None
+    """The edge stack's template, where the environment has CloudFront and WAF."""
     acknowledgments: dict[str, dict[str, str]]
     """construct path -> {rule id: reason}, as recorded in the construct tree."""
 
@@ -40,7 +42,10 @@ class Synthesized:
         return StackNames.of(self.config.name)
 
     def template(self, stack: str) -> Template:
-        return Template.from_json(self.pipeline if stack == "pipeline" else self.api)
+        templates = {"pipeline": self.pipeline, "api": self.api, "edge": self.edge}
+        template = templates[stack]
+        assert template is not None, f"no {stack} stack in {self.config.name}"
+        return Template.from_json(template)
 
     @property
     def validation_report(self) -> dict[str, Any] | None:
@@ -60,6 +65,7 @@ def synthesize(config: EnvironmentConfig, outdir: Path) -> Synthesized:
         outdir=outdir,
         pipeline=assembly.get_stack_by_name(names.pipeline).template,
         api=assembly.get_stack_by_name(names.api).template,
+        edge=assembly.get_stack_by_name(names.edge).template if config.edge else None,
         acknowledgments=_acknowledgments(app),
     )
 
