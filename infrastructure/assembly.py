@@ -1,4 +1,4 @@
-"""The whole app: both stacks for one environment, checked by cdk-nag."""
+"""The whole app: the stacks of one environment, checked by cdk-nag."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ from infrastructure.config import EnvironmentConfig
 from infrastructure.nag import add_nag_checks
 from infrastructure.stacks.api import ApiStack
 from infrastructure.stacks.data_pipeline import DataPipelineStack
+from infrastructure.stacks.edge import EdgeStack
 
 FEATURE_FLAGS = {
     # Grant S3 server access log delivery by bucket policy, not by ACL.
     "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    # The API stack imports the edge stack's web ACL ARN: an export the edge stack cannot
+    # drop while the API stack uses it (CDK's default, stated so it cannot change).
+    "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 
 
@@ -24,21 +28,28 @@ class StackNames:
 
     pipeline: str
     api: str
+    edge: str
 
     @classmethod
     def of(cls, environment: str) -> StackNames:
         prefix = f"StockAnalytics{environment.capitalize()}"
-        return cls(pipeline=f"{prefix}DataPipelineStack", api=f"{prefix}ApiStack")
+        return cls(
+            pipeline=f"{prefix}DataPipelineStack",
+            api=f"{prefix}ApiStack",
+            edge=f"{prefix}EdgeStack",
+        )
 
 
 @dataclass(frozen=True)
 class Stacks:
     pipeline: DataPipelineStack
     api: ApiStack
+    edge: EdgeStack | None
 
 
 def add_stacks(app: App, config: EnvironmentConfig) -> Stacks:
-    """Add the two stacks of `config`'s environment to `app`, with cdk-nag checks.
+    """Add the stacks of `config`'s environment to `app`, with cdk-nag checks: the
+    pipeline, the API and, where `config.edge` is set, the edge (in us-east-1).
 
     The stacks are region-specific (ALB access logging needs the region) and
     account-agnostic (no lookups, so synth needs no credentials).
@@ -48,9 +59,21 @@ def add_stacks(app: App, config: EnvironmentConfig) -> Stacks:
     env = Environment(region=config.region)
     names = StackNames.of(config.name)
     pipeline = DataPipelineStack(app, names.pipeline, config=config, env=env)
-    api = ApiStack(app, names.api, config=config, warehouse=pipeline.query_access, env=env)
+    edge = (
+        EdgeStack(app, names.edge, config=config, edge=config.edge)
+        if config.edge is not None
+        else None
+    )
+    api = ApiStack(
+        app,
+        names.api,
+        config=config,
+        warehouse=pipeline.query_access,
+        web_acl_arn=edge.web_acl.arn if edge is not None else None,
+        env=env,
+    )
     api.add_stack_dependency(pipeline)
     Tags.of(app).add("project", "stock-analytics")
     Tags.of(app).add("environment", config.name)
     add_nag_checks(app)
-    return Stacks(pipeline=pipeline, api=api)
+    return Stacks(pipeline=pipeline, api=api, edge=edge)

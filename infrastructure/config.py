@@ -25,6 +25,9 @@ _SCHEDULE = re.compile(r"^(cron|rate)\(.+\)$")
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+CLOUDFRONT_PRICE_CLASSES = frozenset({"PriceClass_100", "PriceClass_200", "PriceClass_All"})
+EDGE_REGION = "us-east-1"
+"""CloudFront's own region: its web ACLs and its viewer certificates live there."""
 
 
 class ConfigError(ValueError):
@@ -88,6 +91,33 @@ class HttpsConfig:
             raise ConfigError(f"certificate_arn {self.certificate_arn!r} is not an ACM ARN")
         if not _DOMAIN.match(self.domain_name):
             raise ConfigError(f"domain_name {self.domain_name!r} is not a DNS name")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EdgeConfig:
+    """CloudFront in front of the load balancer, with a WAF web ACL (docs/deploy.md)."""
+
+    rate_limit_per_5_minutes: int = 3000
+    """Requests one client IP may send in any five minutes before WAF answers 429 (service-wide,
+    counted at the edge; the API's in-process limiter stays as each task's own guard)."""
+    price_class: str = "PriceClass_100"
+    """Which edge locations serve: PriceClass_100 is North America and Europe (the cheapest)."""
+    https: HttpsConfig | None = None
+    """A custom domain for the distribution; its certificate must be in us-east-1. None: the
+    distribution's own *.cloudfront.net name."""
+
+    def __post_init__(self) -> None:
+        if not 10 <= self.rate_limit_per_5_minutes <= 2_000_000_000:
+            raise ConfigError("rate_limit_per_5_minutes must lie in 10..2000000000 (WAF's range)")
+        if self.price_class not in CLOUDFRONT_PRICE_CLASSES:
+            raise ConfigError(
+                f"price_class {self.price_class!r} is not one of {sorted(CLOUDFRONT_PRICE_CLASSES)}"
+            )
+        if self.https is not None and f":acm:{EDGE_REGION}:" not in self.https.certificate_arn:
+            raise ConfigError(
+                f"edge certificate {self.https.certificate_arn!r}: CloudFront needs an ACM "
+                f"certificate in {EDGE_REGION}"
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,6 +192,8 @@ class EnvironmentConfig:
     pipeline: PipelineConfig
     api: ApiConfig
     monitoring: MonitoringConfig = MonitoringConfig()
+    edge: EdgeConfig | None = None
+    """CloudFront and WAF in front of the API; None: clients reach the load balancer."""
     region: str = "us-east-1"
     """Where to deploy unless `-c region=...` or the CLI's default region says otherwise."""
     log_retention_days: int = 30
@@ -178,6 +210,13 @@ class EnvironmentConfig:
                 f"log_retention_days {self.log_retention_days} is not one of "
                 f"{sorted(LOG_RETENTION_DAYS)}"
             )
+        edge_https = self.edge.https if self.edge is not None else None
+        api_https = self.api.https
+        if edge_https and api_https and edge_https.domain_name == api_https.domain_name:
+            raise ConfigError(
+                f"domain_name {api_https.domain_name!r} is the load balancer's (CloudFront's "
+                "origin); the distribution needs a name of its own (edge_domain_name)"
+            )
 
     @property
     def resource_prefix(self) -> str:
@@ -192,19 +231,48 @@ def environment_config(
     certificate_arn: str | None = None,
     domain_name: str | None = None,
     alarm_email: str | None = None,
+    edge: bool | None = None,
+    edge_certificate_arn: str | None = None,
+    edge_domain_name: str | None = None,
 ) -> EnvironmentConfig:
-    """The settings of environment `name`, with overrides given on the command line."""
+    """The settings of environment `name`, with overrides given on the command line.
+
+    `edge` turns CloudFront and WAF on (or off) where the environment's default differs;
+    prod always has them.
+    """
     config = _named_config(name, _https(certificate_arn, domain_name))
     if region is not None:
         config = replace(config, region=region)
+    edge_https = _https(edge_certificate_arn, edge_domain_name, option_prefix="edge_")
+    config = _with_edge(config, edge, edge_https)
     if alarm_email is not None:
         config = replace(config, monitoring=replace(config.monitoring, alarm_email=alarm_email))
     return config
 
 
-def _https(certificate_arn: str | None, domain_name: str | None) -> HttpsConfig | None:
+def _with_edge(
+    config: EnvironmentConfig, enabled: bool | None, https: HttpsConfig | None
+) -> EnvironmentConfig:
+    if enabled is False and config.edge is not None:
+        raise ConfigError(f"{config.name} always serves through CloudFront and WAF (edge=false)")
+    edge = config.edge if config.edge is not None or not enabled else EdgeConfig()
+    if https is not None:
+        if edge is None:
+            raise ConfigError(
+                "edge_certificate_arn and edge_domain_name need the edge: -c edge=true"
+            )
+        edge = replace(edge, https=https)
+    return replace(config, edge=edge)
+
+
+def _https(
+    certificate_arn: str | None, domain_name: str | None, *, option_prefix: str = ""
+) -> HttpsConfig | None:
     if (certificate_arn is None) != (domain_name is None):
-        raise ConfigError("certificate_arn and domain_name go together: give both or neither")
+        raise ConfigError(
+            f"{option_prefix}certificate_arn and {option_prefix}domain_name go together: "
+            "give both or neither"
+        )
     if certificate_arn is None or domain_name is None:
         return None
     return HttpsConfig(certificate_arn=certificate_arn, domain_name=domain_name)
@@ -241,6 +309,7 @@ def _named_config(name: str, https: HttpsConfig | None) -> EnvironmentConfig:
                 latency_p99_seconds=2.0,
                 athena_bytes_per_hour=100_000_000_000,
             ),
+            edge=EdgeConfig(rate_limit_per_5_minutes=3000),
             log_retention_days=90,
             retain_data=True,
         )

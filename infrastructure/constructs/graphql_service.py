@@ -27,6 +27,7 @@ from graphql_api.service_contract import (
     setting_variable,
 )
 from infrastructure.config import ApiConfig
+from infrastructure.constructs.origin_lock import lock_listener
 from infrastructure.nag import acknowledge
 from infrastructure.paths import DOCKERFILE, REPO_ROOT
 
@@ -64,7 +65,10 @@ class GraphqlService(Construct):
         access_logs: s3.IBucket,
         log_retention_days: int,
         retain_logs: bool,
+        origin_header_value: str | None = None,
     ) -> None:
+        """With `origin_header_value`, CloudFront is the only client: the listener forwards
+        only requests carrying that origin header, and there is no HTTP redirect listener."""
         super().__init__(scope, construct_id)
         vpc = ec2.Vpc(
             self,
@@ -128,7 +132,7 @@ class GraphqlService(Construct):
                 if https
                 else None
             ),
-            redirect_http=https is not None,
+            redirect_http=https is not None and origin_header_value is None,
             idle_timeout=Duration.seconds(IDLE_TIMEOUT_SECONDS),
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if https else None,
             task_image_options=ecs_patterns.ApplicationLoadBalancedTaskImageOptions(
@@ -175,18 +179,33 @@ class GraphqlService(Construct):
             requests_per_target=config.requests_per_target,
             target_group=self.service.target_group,
         )
-        self._acknowledge_findings()
+        if origin_header_value is not None:
+            lock_listener(
+                self.service.listener,
+                target_group=self.service.target_group,
+                header_value=origin_header_value,
+            )
+        self._acknowledge_findings(behind_cdn=origin_header_value is not None)
         scheme = "https" if https else "http"
         host = https.domain_name if https else self.service.load_balancer.load_balancer_dns_name
         self.graphql_url = f"{scheme}://{host}{GRAPHQL_PATH}"
 
-    def _acknowledge_findings(self) -> None:
+    def _acknowledge_findings(self, *, behind_cdn: bool) -> None:
         service = self.service
         acknowledge(
             service.load_balancer,
             "AwsSolutions-EC23",
-            "The load balancer is the public endpoint of the API and must accept any client; "
-            "it listens only on the API's port(s), and the tasks admit only the load balancer.",
+            (
+                "CloudFront's origin-facing addresses differ by region and change, so the "
+                "listener port stays open; the listener answers 403 to any request without "
+                "the distribution's secret origin header."
+            )
+            if behind_cdn
+            else (
+                "The load balancer is the public endpoint of the API and must accept any "
+                "client; it listens only on the API's port(s), and the tasks admit only the "
+                "load balancer."
+            ),
         )
         acknowledge(
             service.task_definition,

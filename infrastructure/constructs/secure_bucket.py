@@ -108,3 +108,38 @@ def access_log_bucket(
         "would log its own log deliveries forever.",
     )
     return bucket
+
+
+def cdn_log_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: BucketName,
+    access_logs: s3.IBucket,
+    retain: bool,
+    expire_after_days: int,
+) -> s3.Bucket:
+    """The destination of a CloudFront distribution's standard logs.
+
+    CloudFront delivers standard logs with an object ACL (its log delivery account
+    writes, and grants the bucket owner full control), so this bucket, unlike the others,
+    has ACLs enabled: object ownership BUCKET_OWNER_PREFERRED makes the bucket's account
+    own every delivered object. Public access stays blocked, TLS enforced, SSE-S3 (what
+    CloudFront's log delivery supports without a KMS key policy), and its own access
+    logs go to `access_logs`.
+    """
+    return s3.Bucket(
+        scope,
+        construct_id,
+        bucket_name=name.name,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+        enforce_ssl=True,
+        lifecycle_rules=[
+            s3.LifecycleRule(id="expire-logs", expiration=Duration.days(expire_after_days))
+        ],
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=f"{construct_id}/",
+        removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+    )

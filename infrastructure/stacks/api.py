@@ -8,17 +8,19 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from graphql_api.service_contract import setting_variable
+from graphql_api.service_contract import GRAPHQL_PATH, setting_variable
 from infrastructure.config import EnvironmentConfig
 from infrastructure.constructs.alarm_topic import alarm_topic_arn
+from infrastructure.constructs.api_distribution import ApiDistribution
 from infrastructure.constructs.api_monitoring import ApiMonitoring
 from infrastructure.constructs.graphql_service import GraphqlService
+from infrastructure.constructs.origin_lock import ORIGIN_VERIFY_HEADER, origin_secret
 from infrastructure.constructs.query_access import (
     WarehouseQueryAccess,
     acknowledge_prefix_wildcards,
     query_statements,
 )
-from infrastructure.constructs.secure_bucket import access_log_bucket
+from infrastructure.constructs.secure_bucket import access_log_bucket, cdn_log_bucket
 from infrastructure.nag import acknowledge
 from infrastructure.naming import bucket_name, monitoring_names
 
@@ -36,8 +38,10 @@ class ApiStack(Stack):
         *,
         config: EnvironmentConfig,
         warehouse: WarehouseQueryAccess,
+        web_acl_arn: str | None = None,
         env: Environment | None = None,
     ) -> None:
+        """With `config.edge`, `web_acl_arn` is the edge stack's web ACL (required)."""
         super().__init__(
             scope,
             construct_id,
@@ -52,6 +56,11 @@ class ApiStack(Stack):
             expire_after_days=ACCESS_LOG_DAYS,
         )
         api_keys = api_key_secret(self, retain=config.retain_data)
+        origin_header = (
+            origin_secret(self, retain=config.retain_data).secret_value.unsafe_unwrap()
+            if config.edge is not None
+            else None
+        )
         service = GraphqlService(
             self,
             "Api",
@@ -64,6 +73,7 @@ class ApiStack(Stack):
             access_logs=access_logs,
             log_retention_days=config.log_retention_days,
             retain_logs=config.retain_data,
+            origin_header_value=origin_header,
         )
         acknowledge_prefix_wildcards(service.task_policy, warehouse)
         names = monitoring_names(config)
@@ -86,6 +96,33 @@ class ApiStack(Stack):
             "AthenaResultsBucketName": warehouse.results_bucket.name,
             "ApiKeySecretArn": api_keys.secret_arn,
         }
+        if config.edge is not None and origin_header is not None:
+            if web_acl_arn is None:
+                raise ValueError("the edge needs the edge stack's web ACL: pass web_acl_arn")
+            distribution = ApiDistribution(
+                self,
+                "Edge",
+                name=f"{config.resource_prefix}-api",
+                edge=config.edge,
+                origin_domain=(
+                    config.api.https.domain_name
+                    if config.api.https
+                    else service.service.load_balancer.load_balancer_dns_name
+                ),
+                origin_https=config.api.https is not None,
+                origin_headers={ORIGIN_VERIFY_HEADER: origin_header},
+                web_acl_arn=web_acl_arn,
+                log_bucket=cdn_log_bucket(
+                    self,
+                    "CdnLogs",
+                    name=bucket_name(config, "cdn-logs"),
+                    access_logs=access_logs,
+                    retain=config.retain_data,
+                    expire_after_days=ACCESS_LOG_DAYS,
+                ),
+            )
+            outputs["GraphqlUrl"] = f"https://{distribution.domain_name}{GRAPHQL_PATH}"
+            outputs["DistributionId"] = distribution.distribution.distribution_id
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
 

@@ -32,9 +32,16 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     return synthesize(config, _outdir(tmp_path_factory, "prod"))
 
 
-@pytest.fixture(scope="session", params=["dev", "prod"])
+@pytest.fixture(scope="session")
+def dev_edge(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """dev with `-c edge=true`: CloudFront in front of a load balancer without a certificate."""
+    config = environment_config("dev", edge=True)
+    return synthesize(config, _outdir(tmp_path_factory, "dev-edge"))
+
+
+@pytest.fixture(scope="session", params=["dev", "prod", "dev_edge"])
 def synthesized(request: pytest.FixtureRequest) -> Synthesized:
-    """Both environments, for checks that hold in each."""
+    """Both environments (and dev with the edge on), for checks that hold in each."""
     result: Synthesized = request.getfixturevalue(request.param)
     return result
 

@@ -20,6 +20,10 @@ TEST_CERTIFICATE_ARN = (
 )
 TEST_DOMAIN = "api.stocks.example.com"
 TEST_ALARM_EMAIL = "oncall@stocks.example.com"
+TEST_EDGE_CERTIFICATE_ARN = (
+    "arn:aws:acm:us-east-1:123456789012:certificate/9f8e7d6c-5b4a-3210-fedc-ba9876543210"
+)
+TEST_EDGE_DOMAIN = "graphql.stocks.example.com"
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class Synthesized:
     outdir: Path
     pipeline: dict[str, Any]
     api: dict[str, Any]
+    edge: dict[str, Any] | None
+    """The edge stack's template, where the environment has CloudFront and WAF."""
     acknowledgments: dict[str, dict[str, str]]
     """construct path -> {rule id: reason}, as recorded in the construct tree."""
 
@@ -36,7 +42,10 @@ class Synthesized:
         return StackNames.of(self.config.name)
 
     def template(self, stack: str) -> Template:
-        return Template.from_json(self.pipeline if stack == "pipeline" else self.api)
+        templates = {"pipeline": self.pipeline, "api": self.api, "edge": self.edge}
+        template = templates[stack]
+        assert template is not None, f"no {stack} stack in {self.config.name}"
+        return Template.from_json(template)
 
     @property
     def validation_report(self) -> dict[str, Any] | None:
@@ -56,6 +65,7 @@ def synthesize(config: EnvironmentConfig, outdir: Path) -> Synthesized:
         outdir=outdir,
         pipeline=assembly.get_stack_by_name(names.pipeline).template,
         api=assembly.get_stack_by_name(names.api).template,
+        edge=assembly.get_stack_by_name(names.edge).template if config.edge else None,
         acknowledgments=_acknowledgments(app),
     )
 

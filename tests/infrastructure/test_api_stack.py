@@ -205,20 +205,19 @@ def test_dev_serves_plain_http(dev: Synthesized) -> None:
     assert url.endswith(".DNSName}/graphql")
 
 
-def test_prod_serves_https_and_redirects_http(prod: Synthesized) -> None:
-    listeners = {
-        listener["Port"]: listener
-        for listener in resources(prod.api, "AWS::ElasticLoadBalancingV2::Listener")
-    }
-    assert set(listeners) == {80, 443}
-    https = listeners[443]
-    assert https["Protocol"] == "HTTPS"
+def test_prod_serves_https_only_and_only_to_cloudfront(prod: Synthesized) -> None:
+    """The load balancer is CloudFront's origin: HTTPS on 443, no HTTP redirect listener
+    (nobody else should call it), and the public URL is the distribution's."""
+    (https,) = resources(prod.api, "AWS::ElasticLoadBalancingV2::Listener")
+    assert (https["Port"], https["Protocol"]) == (443, "HTTPS")
     assert https["Certificates"] == [{"CertificateArn": TEST_CERTIFICATE_ARN}]
     assert https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
-    (redirect,) = listeners[80]["DefaultActions"]
-    assert redirect["Type"] == "redirect"
-    assert redirect["RedirectConfig"]["Protocol"] == "HTTPS"
-    assert prod.api["Outputs"]["GraphqlUrl"]["Value"] == f"https://{TEST_DOMAIN}/graphql"
+    (default,) = https["DefaultActions"]
+    assert default["Type"] == "fixed-response"
+    url = render(prod.api["Outputs"]["GraphqlUrl"]["Value"])
+    assert url.startswith("https://${Edge")
+    assert url.endswith(".DomainName}/graphql")
+    assert TEST_DOMAIN not in url
 
 
 def test_outputs_name_the_url_workgroup_database_and_buckets(synthesized: Synthesized) -> None:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import pytest
+from aws_cdk import App
 
+import app as app_module
 from infrastructure.config import (
     LOG_RETENTION_DAYS,
     ApiConfig,
     ConfigError,
+    EdgeConfig,
     EnvironmentConfig,
     PipelineConfig,
     environment_config,
 )
 from infrastructure.constructs.graphql_service import RETENTION_BY_DAYS
-from tests.infrastructure.synth import TEST_CERTIFICATE_ARN, TEST_DOMAIN
+from tests.infrastructure.synth import (
+    TEST_CERTIFICATE_ARN,
+    TEST_DOMAIN,
+    TEST_EDGE_CERTIFICATE_ARN,
+    TEST_EDGE_DOMAIN,
+)
 
 
 def test_dev_and_prod_differ_where_they_should() -> None:
@@ -83,3 +91,83 @@ def test_bad_settings_are_refused(build: object, message: str) -> None:
 def test_every_allowed_log_retention_maps_to_a_cloudwatch_retention() -> None:
     assert set(RETENTION_BY_DAYS) == LOG_RETENTION_DAYS
     assert {days: r.name for days, r in RETENTION_BY_DAYS.items()}[30] == "ONE_MONTH"
+
+
+def test_the_edge_is_on_in_prod_off_in_dev_and_a_flag_turns_it_on() -> None:
+    prod = environment_config("prod", certificate_arn=TEST_CERTIFICATE_ARN, domain_name=TEST_DOMAIN)
+    assert prod.edge is not None
+    assert prod.edge.https is None
+    assert environment_config("dev").edge is None
+    assert environment_config("dev", edge=False).edge is None
+    assert environment_config("dev", edge=True).edge == EdgeConfig()
+    custom = environment_config(
+        "dev",
+        edge=True,
+        edge_certificate_arn=TEST_EDGE_CERTIFICATE_ARN,
+        edge_domain_name=TEST_EDGE_DOMAIN,
+    )
+    assert custom.edge is not None
+    assert custom.edge.https is not None
+    assert custom.edge.https.domain_name == TEST_EDGE_DOMAIN
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: environment_config(
+                "prod", certificate_arn=TEST_CERTIFICATE_ARN, domain_name=TEST_DOMAIN, edge=False
+            ),
+            "always serves through CloudFront",
+        ),
+        (
+            lambda: environment_config(
+                "dev", edge_certificate_arn=TEST_EDGE_CERTIFICATE_ARN, edge_domain_name=TEST_DOMAIN
+            ),
+            "need the edge",
+        ),
+        (
+            lambda: environment_config("dev", edge=True, edge_domain_name=TEST_EDGE_DOMAIN),
+            "edge_certificate_arn and edge_domain_name go together",
+        ),
+        (
+            lambda: environment_config(
+                "dev",
+                edge=True,
+                edge_certificate_arn=TEST_CERTIFICATE_ARN.replace("us-east-1", "eu-west-1"),
+                edge_domain_name=TEST_EDGE_DOMAIN,
+            ),
+            "certificate in us-east-1",
+        ),
+        (
+            lambda: environment_config(
+                "prod",
+                certificate_arn=TEST_CERTIFICATE_ARN,
+                domain_name=TEST_DOMAIN,
+                edge_certificate_arn=TEST_EDGE_CERTIFICATE_ARN,
+                edge_domain_name=TEST_DOMAIN,
+            ),
+            "needs a name of its own",
+        ),
+        (lambda: EdgeConfig(rate_limit_per_5_minutes=5), "rate_limit_per_5_minutes"),
+        (lambda: EdgeConfig(price_class="PriceClass_50"), "price_class"),
+    ],
+)
+def test_bad_edge_settings_are_refused(build: object, message: str) -> None:
+    assert callable(build)
+    with pytest.raises(ConfigError, match=message):
+        build()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, None), ("true", True), ("True", True), (True, True), ("false", False), ("0", False)],
+)
+def test_the_edge_context_flag(value: object, expected: bool | None) -> None:
+    context = {} if value is None else {"edge": value}
+    assert app_module._flag(App(context=context), "edge") is expected
+
+
+def test_a_bad_edge_context_flag_is_refused() -> None:
+    with pytest.raises(ConfigError, match="use true or false"):
+        app_module._flag(App(context={"edge": "maybe"}), "edge")

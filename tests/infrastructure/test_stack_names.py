@@ -18,5 +18,6 @@ def test_dev_and_prod_synthesize_to_disjoint_stack_names(
     assert _stack_names(prod) == {
         "StockAnalyticsProdDataPipelineStack",
         "StockAnalyticsProdApiStack",
+        "StockAnalyticsProdEdgeStack",
     }
     assert not _stack_names(dev) & _stack_names(prod)
