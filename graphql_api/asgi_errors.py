@@ -9,6 +9,11 @@ from starlette.types import Send
 from graphql_api.observability.stats import record_error_code
 
 
+def error_body(code: str, message: str, **extensions: str) -> dict[str, object]:
+    """The one shape of every error answer outside GraphQL execution."""
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
 async def send_error(
     send: Send,
     status: int,
@@ -18,7 +23,7 @@ async def send_error(
 ) -> None:
     """Answer `status` with `{"errors": [{"message", "extensions": {"code"}}]}`."""
     record_error_code(code)
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    body = json.dumps(error_body(code, message)).encode()
     await send(
         {
             "type": "http.response.start",

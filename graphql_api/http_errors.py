@@ -15,16 +15,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from graphql_api.asgi_errors import error_body
 from graphql_api.engines.base import QueryError
 from graphql_api.error_codes import classify, internal_error_message
 from graphql_api.errors import BadUserInput, ErrorCode
 from graphql_api.observability.stats import new_request_id, record_error_code
 
 logger = logging.getLogger(__name__)
-
-
-def error_body(code: str, message: str, **extensions: str) -> dict[str, object]:
-    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
 
 
 def error_response(
