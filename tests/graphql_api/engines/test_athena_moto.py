@@ -17,9 +17,9 @@ from graphql_api.engines.athena_versions import pinned_statement
 from graphql_api.engines.base import QueryTimeout
 from graphql_api.main import create_app
 from tests.graphql_api.conftest import app_client
-from tests.graphql_api.engines.conftest import REGION
 from tests.graphql_api.services.statement_checks import check_pinned
 from tests.graphql_api.tiny_warehouse import FINISHED_AT
+from tests.moto_server import REGION
 
 BUCKET = "curated"
 VERSION = "20240131T120000Z-a1b2c3"
@@ -167,9 +167,11 @@ async def test_polls_until_the_query_succeeds(moto: str) -> None:
 
 async def test_a_timeout_stops_the_query(moto: str) -> None:
     hold_queries_in_queued(moto, polls=1_000_000)
-    settings = athena_settings(moto, query_timeout_seconds=0.3)
+    # Long enough for StartQueryExecution to return on a busy machine: the query then
+    # stays QUEUED, so the timeout always finds a running query to stop.
+    settings = athena_settings(moto, query_timeout_seconds=2.0)
     async with open_athena_engine(settings) as engine:
-        with pytest.raises(QueryTimeout, match=r"took longer than 0\.3s and was stopped"):
+        with pytest.raises(QueryTimeout, match=r"took longer than 2s and was stopped"):
             await engine.fetch("SELECT 1", version=VERSION)
     [execution] = moto_executions(moto)
     assert execution["Status"]["State"] == "CANCELLED"
