@@ -33,7 +33,9 @@ class Settings(BaseSettings):
         "warehouse, where the ETL writes _dataset.json.",
     )
     host: str = "127.0.0.1"
-    port: int = Field(default=CONTAINER_PORT, ge=1, le=65535)
+    port: int = Field(
+        default=CONTAINER_PORT, ge=0, le=65535, description="0: any free port, printed at start"
+    )
     log_level: str = "info"
 
     query_timeout_seconds: float = Field(default=30.0, gt=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from typing import Any
 
@@ -11,8 +12,7 @@ from pydantic import ValidationError
 from graphql_api.config import Settings
 from graphql_api.http_protocol import head_guarded_h11
 from graphql_api.main import create_app
-
-ENV_PREFIX = "STOCK_ANALYTICS_"
+from graphql_api.service_contract import SETTINGS_PREFIX
 
 
 def serve(
@@ -37,8 +37,11 @@ def serve(
     except ValidationError as error:
         print(f"stock-analytics serve: {settings_problems(error)}", file=sys.stderr)
         return 2
-    print(f"GraphQL (and GraphiQL in a browser): http://{settings.host}:{settings.port}/graphql")
-    uvicorn.run(create_app(settings), **uvicorn_options(settings))
+    listening = socket.create_server((settings.host, settings.port))
+    port = listening.getsockname()[1]  # the one the system picked, for --port 0
+    print(f"GraphQL (and GraphiQL in a browser): http://{settings.host}:{port}/graphql", flush=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), **uvicorn_options(settings)))
+    server.run(sockets=[listening])
     return 0
 
 
@@ -60,7 +63,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 def settings_problems(error: ValidationError) -> str:
     """One line naming each refused setting and why, never its value (it may be a secret)."""
     problems = (
-        f"{ENV_PREFIX}{'.'.join(str(part) for part in problem['loc']).upper() or 'SETTINGS'}: "
+        f"{SETTINGS_PREFIX}{'.'.join(str(part) for part in problem['loc']).upper() or 'SETTINGS'}: "
         f"{problem['msg']}"
         for problem in error.errors(include_input=False, include_url=False)
     )

@@ -1,9 +1,11 @@
-"""Real servers on free 127.0.0.1 ports for tests over HTTP: an app served by uvicorn in a
-thread (`LiveServer`), or `stock-analytics serve` in a subprocess (`serving`)."""
+"""Real servers on 127.0.0.1 for tests over HTTP, each on a port it bound itself (port 0,
+so no other process can take it first): an app served by uvicorn in a thread
+(`LiveServer`), or `stock-analytics serve --port 0` in a subprocess (`serving`)."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -22,12 +24,6 @@ from fastapi import FastAPI
 START_TIMEOUT_SECONDS = 60.0
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class Served:
     url: str
@@ -38,16 +34,15 @@ class Served:
 def serving(warehouse: Path, **environment: str) -> Iterator[Served]:
     """`stock-analytics serve` over `warehouse`, the real command line; `environment` is added
     to the process's environment (e.g. STOCK_ANALYTICS_* settings)."""
-    port = free_port()
     command = Path(sys.executable).parent / "stock-analytics"
     process = subprocess.Popen(
-        [str(command), "serve", "--warehouse", str(warehouse), "--port", str(port)],
+        [str(command), "serve", "--warehouse", str(warehouse), "--port", "0"],
         env={**os.environ, "STOCK_ANALYTICS_LOG_LEVEL": "warning", **environment},
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
+        url = announced_url(process)
         _wait_until_up(process, url)
         yield Served(url, process.pid)
     finally:
@@ -57,6 +52,18 @@ def serving(warehouse: Path, **environment: str) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def announced_url(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> str:
+    """The address `serve --port 0` prints once it holds its socket: no race for the port."""
+    assert process.stdout is not None
+    read = process.stdout.readline()
+    line = read.decode() if isinstance(read, bytes) else read
+    found = re.search(r"http://[^/\s]+", line)
+    if found is None:
+        errors = process.stderr.read() if process.stderr else ""
+        raise RuntimeError(f"the server announced no address: {line!r} {errors!r:.2000}")
+    return found.group(0)
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:

@@ -13,28 +13,27 @@ from pathlib import Path
 
 import httpx
 
-from tests.servers import free_port
+from tests.servers import announced_url
 
 START_SECONDS = 30.0
 
 
 def test_the_server_logs_json_lines(tiny_warehouse: Path) -> None:
-    port = free_port()
     command = Path(sys.executable).parent / "stock-analytics"
     process = subprocess.Popen(
-        [str(command), "serve", "--warehouse", str(tiny_warehouse), "--port", str(port)],
+        [str(command), "serve", "--warehouse", str(tiny_warehouse), "--port", "0"],
         # As in AWS (FORWARDED_ALLOW_IPS is the VPC's range there): the proxy is trusted.
         env={
             **os.environ,
             "STOCK_ANALYTICS_LOG_LEVEL": "info",
             "FORWARDED_ALLOW_IPS": "127.0.0.0/8",
         },
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
+        url = announced_url(process)
         with httpx.Client(base_url=url, timeout=5) as client:
             for _ in range(int(START_SECONDS / 0.1)):
                 try:
