@@ -10,6 +10,7 @@ from typing import Any
 from etl.tables import REJECT_REASONS
 
 CONFLICTING_DUPLICATE = "conflicting_duplicate"
+BAD_ENCODING = "bad_encoding"
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,11 @@ class Accounting:
     duplicates_collapsed: int
     files_without_valid_row: tuple[str, ...]
     """Input files none of whose rows passed the checks a row gets on its own."""
+    files_read: int = 0
+    files_skipped: tuple[str, ...] = ()
+    """Files in the input folder that were not read: not .csv or .csv.gz."""
+    files_not_utf8: tuple[str, ...] = ()
+    """Input files with lines that are not UTF-8 (rejected as bad_encoding)."""
 
     @property
     def rows_rejected(self) -> int:
@@ -32,15 +38,21 @@ class Accounting:
 
     @classmethod
     def from_outcomes(
-        cls, outcomes: Iterable[tuple[str, str | None, bool, int]], files: Sequence[str]
+        cls,
+        outcomes: Iterable[tuple[str, str | None, bool, int]],
+        files: Sequence[str],
+        skipped: Sequence[str] = (),
     ) -> Accounting:
-        """Build from (source_file, reason, collapsed, rows) counts and the files read."""
+        """Build from (source_file, reason, collapsed, rows) counts, the files read and skipped."""
         accepted = collapsed = 0
         rejected = dict.fromkeys(REJECT_REASONS, 0)
         files_with_valid_row: set[str] = set()
+        files_not_utf8: set[str] = set()
         for source_file, reason, was_collapsed, rows in outcomes:
             if reason is None or reason == CONFLICTING_DUPLICATE:
                 files_with_valid_row.add(source_file)
+            if reason == BAD_ENCODING:
+                files_not_utf8.add(source_file)
             if reason is not None:
                 rejected[reason] += rows
             elif was_collapsed:
@@ -52,6 +64,9 @@ class Accounting:
             rejected_by_reason=rejected,
             duplicates_collapsed=collapsed,
             files_without_valid_row=tuple(f for f in files if f not in files_with_valid_row),
+            files_read=len(files),
+            files_skipped=tuple(skipped),
+            files_not_utf8=tuple(f for f in files if f in files_not_utf8),
         )
 
 
@@ -94,6 +109,10 @@ class RunSummary:
             f"ETL run {self.run_id} finished",
             f"  input                 {self.input}",
             f"  warehouse             {self.warehouse}",
+            f"  files read            {counts.files_read:,}",
+            *(f"    not UTF-8: {name}" for name in counts.files_not_utf8),
+            f"  files skipped         {len(counts.files_skipped):,}",
+            *(f"    {name}" for name in counts.files_skipped),
             f"  rows read             {counts.rows_read:,}",
             f"  rows accepted         {counts.rows_accepted:,}",
             f"  rows rejected         {counts.rows_rejected:,}",
