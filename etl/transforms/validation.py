@@ -24,7 +24,8 @@ from etl.tables import (
 from etl.transforms.dates import DAY_NUMBER, add_day_number
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-DECIMAL_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+DECIMAL_PATTERN = r"^[+-]?(\d++(\.\d*+)?|\.\d++)([eE][+-]?\d++)?$"
+"""Possessive (`++`): no backtracking, so a long hostile value is rejected in linear time."""
 WHOLE_NUMBER_PATTERN = r"^\+?(\d{1,18})(\.0*)?$"
 """At most 18 digits, so the value always fits a bigint; `1200.0` is a whole number."""
 TICKER_CHARACTERS_REJECTED = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]"
