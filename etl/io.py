@@ -278,8 +278,10 @@ def _record_error(line: Column, width: int, utf8: Column) -> Column:
     With doubled quotes taken out and then every whole quoted field, a
     well-formed line has no quote left, and its commas separate its fields.
     """
-    unquoted = F.regexp_replace(F.regexp_replace(line, '""', ""), QUOTED_FIELD, "")
-    fields = F.length(unquoted) - F.length(F.regexp_replace(unquoted, ",", "")) + 1
+    unquoted = F.when(
+        line.contains('"'), F.regexp_replace(F.regexp_replace(line, '""', ""), QUOTED_FIELD, "")
+    ).otherwise(line)
+    fields = F.size(F.split(unquoted, ",", -1))
     return (
         F.when(~utf8, F.lit("bad_encoding"))
         .when(unquoted.contains('"'), F.lit("bad_quoting"))

@@ -11,6 +11,8 @@ from etl.tables import REJECT_REASONS
 
 CONFLICTING_DUPLICATE = "conflicting_duplicate"
 BAD_ENCODING = "bad_encoding"
+FILES_LISTED = 20
+"""At most this many file names under a heading of the printed summary."""
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,9 @@ class RunSummary:
             f"  input                 {self.input}",
             f"  warehouse             {self.warehouse}",
             f"  files read            {counts.files_read:,}",
-            *(f"    not UTF-8: {name}" for name in counts.files_not_utf8),
+            *_listed(counts.files_not_utf8, "not UTF-8: "),
             f"  files skipped         {len(counts.files_skipped):,}",
-            *(f"    {name}" for name in counts.files_skipped),
+            *_listed(counts.files_skipped),
             f"  rows read             {counts.rows_read:,}",
             f"  rows accepted         {counts.rows_accepted:,}",
             f"  rows rejected         {counts.rows_rejected:,}",
@@ -129,6 +131,13 @@ class RunSummary:
             f"  wall time             {self.wall_seconds:.1f} s",
         ]
         return "\n".join(lines)
+
+
+def _listed(names: Sequence[str], label: str = "") -> list[str]:
+    lines = [f"    {label}{name}" for name in names[:FILES_LISTED]]
+    if len(names) > FILES_LISTED:
+        lines.append(f"    {label}... and {len(names) - FILES_LISTED:,} more")
+    return lines
 
 
 def _iso(moment: datetime) -> str:

@@ -55,3 +55,18 @@ def test_summary_manifest_and_text() -> None:
     assert "rows read             5" in text
     assert "    zero_volume         1" in text
     assert "wall time             42.0 s" in text
+
+
+def test_the_summary_lists_skipped_and_non_utf8_files_up_to_a_limit() -> None:
+    skipped = [f"in/notes-{n:02d}.txt" for n in range(25)]
+    outcomes = [("in/a.csv", None, False, 5), ("in/b.csv", "bad_encoding", False, 1)]
+    outcomes.append(("in/b.csv", None, False, 1))
+    accounting = Accounting.from_outcomes(outcomes, ["in/a.csv", "in/b.csv"], skipped)
+    assert (accounting.files_read, accounting.files_not_utf8) == (2, ("in/b.csv",))
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    summary = RunSummary("r", "in", "wh", moment, moment, accounting, 1, None, None)
+    text = summary.render()
+    assert "  files read            2\n    not UTF-8: in/b.csv\n" in text
+    assert "  files skipped         25\n    in/notes-00.txt\n" in text
+    assert "    in/notes-19.txt\n    ... and 5 more\n" in text
+    assert "notes-20" not in text
