@@ -1,8 +1,10 @@
 """Reading the raw input: find the CSV files, map their headers, read every row as strings.
 
 Every file is read as text with an explicit all-string schema (`from_csv`), so a
-bad value becomes a row to reject, never a column of the wrong type. Files go
-through Hadoop's FileSystem API, which works alike for local paths and S3.
+bad value becomes a row to reject, never a column of the wrong type. A line that
+is not a well-formed RFC 4180 record of its file's width is marked with the
+reason (`record_error`). Files go through Hadoop's FileSystem API, which works
+alike for local paths and S3.
 """
 
 from __future__ import annotations
@@ -14,12 +16,20 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
+from py4j.protocol import Py4JJavaError
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from etl.tables import RAW_COLUMNS
 
 INPUT_SUFFIXES = (".csv", ".csv.gz")
+"""Matched case-insensitively: PRICES.CSV is input too."""
+CSV_OPTIONS = {"quote": '"', "escape": '"'}
+"""RFC 4180: a quote inside a quoted field is written twice."""
+QUOTED_FIELD = r'(?<=^|,)"[^"]*"(?=,|$)'
+"""A whole quoted field, once its doubled quotes are taken out."""
+REPLACEMENT_CHARACTER = "\ufffd"
+"""What a byte sequence that is not UTF-8 decodes to (in a header line)."""
 LOCAL_SCHEME = r"^file:/+"
 """Spark writes local file URIs as file:///x, Hadoop as file:/x: both become /x."""
 TICKER_ALIASES = ("ticker", "symbol")
@@ -27,7 +37,7 @@ TICKER_ALIASES = ("ticker", "symbol")
 
 
 class InputError(Exception):
-    """The input cannot be read as daily prices; the run stops before writing anything."""
+    """The input (or where the output goes) is unusable; the run stops before writing anything."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,11 @@ class InputFile:
 class RawInput:
     files: tuple[InputFile, ...]
     rows: DataFrame
-    """One row per data line: file_id (index into `files`), line, then RAW_COLUMNS as strings."""
+    """One row per data line: file_id (index into `files`), line, RAW_COLUMNS as
+    strings, then record_error ('bad_encoding', 'bad_quoting', 'bad_field_count'
+    or null)."""
+    skipped: tuple[str, ...] = ()
+    """Files under the input folder that are not input (not .csv or .csv.gz)."""
 
     def file_names(self, spark: SparkSession) -> DataFrame:
         """file_id -> source_file, the name of the file as a person knows it."""
@@ -56,20 +70,37 @@ class RawInput:
 
 
 def read_raw_input(spark: SparkSession, path: str) -> RawInput:
-    """Read every data row of the input at `path` (a file, a folder or an S3 prefix)."""
-    files = tuple(_describe_file(spark, file) for file in list_input_files(spark, path))
+    """Read every data row of the input at `path` (a file, a folder or an S3 prefix).
+
+    Raises InputError, naming the file, when a file cannot be read to its end
+    (a corrupt or truncated .csv.gz) or its header is unusable.
+    """
+    found, skipped = find_input_files(spark, path)
+    files = tuple(_describe_file(spark, file) for file in found)
     groups: dict[tuple[int, ...], dict[int, InputFile]] = {}
     for file_id, file in enumerate(files):
         positions = locate_columns(file.header, file.name)
-        groups.setdefault(tuple(positions[name] for name in RAW_COLUMNS), {})[file_id] = file
-    frames = [_read_files(spark, members, positions) for positions, members in groups.items()]
-    return RawInput(files=files, rows=reduce(DataFrame.unionByName, frames))
+        layout = (len(file.header), *(positions[name] for name in RAW_COLUMNS))
+        groups.setdefault(layout, {})[file_id] = file
+    frames = [_read_files(spark, members, layout) for layout, members in groups.items()]
+    return RawInput(
+        files=files,
+        rows=reduce(DataFrame.unionByName, frames),
+        skipped=tuple(_display_name(spark, file) for file in skipped),
+    )
 
 
 def list_input_files(spark: SparkSession, path: str) -> list[str]:
-    """The input files (qualified paths): `path` itself, or the .csv/.csv.gz files below it.
+    """The input files (qualified paths): `path` itself, or the .csv/.csv.gz files below it."""
+    return find_input_files(spark, path)[0]
 
-    Files and folders whose names start with `.` or `_` are skipped.
+
+def find_input_files(spark: SparkSession, path: str) -> tuple[list[str], list[str]]:
+    """The input files below `path` and the files skipped there, as qualified paths.
+
+    A file given by name is read whatever its name. In a folder, files and folders
+    whose names start with `.` or `_` are ignored (not listed as skipped), and
+    the other files whose names do not end in .csv or .csv.gz are skipped.
     """
     root = _hadoop_path(spark, path)
     fs = _file_system(spark, root)
@@ -77,21 +108,32 @@ def list_input_files(spark: SparkSession, path: str) -> list[str]:
         raise InputError(f"{path}: input not found")
     root = fs.makeQualified(root)
     if fs.getFileStatus(root).isFile():
-        return [str(root.toString())]
+        return [str(root.toString())], []
     found: list[str] = []
+    skipped: list[str] = []
     prefix = str(root.toString()).rstrip("/") + "/"
     listing = fs.listFiles(root, True)
     while listing.hasNext():
         file_path = str(listing.next().getPath().toString())
         # Hidden files and folders (.x, _x: _SUCCESS, _temporary/) are not input.
         parts = file_path.removeprefix(prefix).split("/")
-        if parts[-1].endswith(INPUT_SUFFIXES) and not any(
-            part.startswith((".", "_")) for part in parts
-        ):
-            found.append(file_path)
+        if any(part.startswith((".", "_")) for part in parts):
+            continue
+        (found if parts[-1].lower().endswith(INPUT_SUFFIXES) else skipped).append(file_path)
     if not found:
         raise InputError(f"{path}: no .csv or .csv.gz file found")
-    return sorted(found)
+    return sorted(found), sorted(skipped)
+
+
+def check_output_location(spark: SparkSession, warehouse: str) -> None:
+    """Fail early when the warehouse path, or a folder on its way, is a file."""
+    path = _hadoop_path(spark, warehouse)
+    fs = _file_system(spark, path)
+    while path is not None and not fs.exists(path):
+        path = path.getParent()
+    if path is not None and fs.getFileStatus(path).isFile():
+        file = _display_name(spark, str(path.toString()))
+        raise InputError(f"{warehouse}: the warehouse must be a folder, and {file} is a file")
 
 
 def locate_columns(header: Sequence[str], source: str) -> dict[str, int]:
@@ -117,22 +159,58 @@ def locate_columns(header: Sequence[str], source: str) -> dict[str, int]:
 
 def _describe_file(spark: SparkSession, qualified: str) -> InputFile:
     path = _hadoop_path(spark, qualified)
-    uri = path.toUri()
-    name = str(uri.getPath()) if uri.getScheme() == "file" else qualified
-    line = _first_line(spark, path)
+    name = _display_name(spark, qualified)
+    if name.lower().endswith(".gz") and not name.endswith(".gz"):
+        raise InputError(f"{name}: Hadoop unzips only names ending in lowercase .gz; rename it")
+    try:
+        line = _first_line(spark, path)
+    except Py4JJavaError as error:
+        raise InputError(f"{name}: cannot be read ({_java_message(error)})") from None
     if line is None:
         raise InputError(f"{name}: empty file, no header row")
+    if REPLACEMENT_CHARACTER in line or "\x00" in line:
+        raise InputError(f"{name}: the header is not UTF-8 text")
     header = next(csv.reader([line.lstrip("\ufeff")]), [])
-    key = re.sub(LOCAL_SCHEME, "/", str(uri.toString()))
+    key = re.sub(LOCAL_SCHEME, "/", str(path.toUri().toString()))
     return InputFile(path=qualified, key=key, name=name, header=tuple(header))
+
+
+def _display_name(spark: SparkSession, qualified: str) -> str:
+    """The file as a person knows it: a local path, or the URI elsewhere."""
+    uri = _hadoop_path(spark, qualified).toUri()
+    return str(uri.getPath()) if uri.getScheme() == "file" else qualified
+
+
+def _find_unreadable_file(spark: SparkSession, files: Sequence[InputFile]) -> InputError | None:
+    """Read each compressed file to its end; the error naming the first that fails."""
+    jvm: Any = spark.sparkContext._jvm
+    for file in files:
+        path = _hadoop_path(spark, file.path)
+        codec = _codec(spark, path)
+        if codec is None:
+            continue
+        try:
+            stream = codec.createInputStream(_file_system(spark, path).open(path))
+            jvm.org.apache.hadoop.io.IOUtils.copyBytes(
+                stream, jvm.java.io.OutputStream.nullOutputStream(), 1 << 16, True
+            )
+        except Py4JJavaError as error:
+            return InputError(f"{file.name}: cannot be read to its end ({_java_message(error)})")
+    return None
+
+
+def _java_message(error: Py4JJavaError) -> str:
+    """The innermost Java exception, as `Class: message`."""
+    cause = error.java_exception
+    while cause.getCause() is not None:
+        cause = cause.getCause()
+    return str(cause.toString())
 
 
 def _first_line(spark: SparkSession, path: Any) -> str | None:
     jvm: Any = spark.sparkContext._jvm
     fs = _file_system(spark, path)
-    codec = jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
-        spark.sparkContext._jsc.hadoopConfiguration()
-    ).getCodec(path)
+    codec = _codec(spark, path)
     stream = fs.open(path)
     if codec is not None:
         stream = codec.createInputStream(stream)
@@ -144,21 +222,44 @@ def _first_line(spark: SparkSession, path: Any) -> str | None:
     return None if line is None else str(line)
 
 
+def _codec(spark: SparkSession, path: Any) -> Any:
+    """The Hadoop compression codec of `path` (by its suffix), or None."""
+    jvm: Any = spark.sparkContext._jvm
+    factory = jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
+        spark.sparkContext._jsc.hadoopConfiguration()
+    )
+    return factory.getCodec(path)
+
+
 def _read_files(
-    spark: SparkSession, files: dict[int, InputFile], positions: tuple[int, ...]
+    spark: SparkSession, files: dict[int, InputFile], layout: tuple[int, ...]
 ) -> DataFrame:
+    """The data lines of `files`, which share a `layout`: header width, then column positions."""
     lines = spark.read.text([file.path for file in files.values()]).select(
         F.col("value"),
         F.regexp_replace(F.input_file_name(), LOCAL_SCHEME, "/").alias("key"),
         F.col("_metadata.file_block_start").alias("block_start"),
         F.monotonically_increasing_id().alias("row_id"),
     )
-    numbered = _number_lines(spark, lines, files)
-    width = max(positions) + 1
+    try:
+        numbered = _number_lines(spark, lines, files)
+    except Py4JJavaError:
+        unreadable = _find_unreadable_file(spark, list(files.values()))
+        if unreadable is None:
+            raise
+        raise unreadable from None
+    width, *positions = layout
     schema = ", ".join(f"c{index} STRING" for index in range(width))
+    # The text reader keeps a line's bytes as they are; decoding them turns each
+    # sequence that is not UTF-8 into U+FFFD, so what is stored is valid text.
+    raw_text = F.col("value")
+    text = F.decode(raw_text.cast("binary"), "UTF-8")
     # Parse each line once into a struct, then pick its fields.
-    fields = numbered.where((F.col("line") > 1) & (F.trim(F.col("value")) != "")).select(
-        "file_id", "line", F.from_csv(F.col("value"), schema).alias("fields")
+    fields = numbered.where((F.col("line") > 1) & (F.trim(raw_text) != "")).select(
+        "file_id",
+        "line",
+        F.from_csv(text, schema, CSV_OPTIONS).alias("fields"),
+        _record_error(text, width, utf8=text == raw_text).alias("record_error"),
     )
     return fields.select(
         "file_id",
@@ -167,6 +268,24 @@ def _read_files(
             F.col("fields").getField(f"c{position}").alias(column)
             for column, position in zip(RAW_COLUMNS, positions, strict=True)
         ),
+        "record_error",
+    )
+
+
+def _record_error(line: Column, width: int, utf8: Column) -> Column:
+    """Why `line` is not an RFC 4180 record of `width` fields in UTF-8, or null if it is one.
+
+    With doubled quotes taken out and then every whole quoted field, a
+    well-formed line has no quote left, and its commas separate its fields.
+    """
+    unquoted = F.when(
+        line.contains('"'), F.regexp_replace(F.regexp_replace(line, '""', ""), QUOTED_FIELD, "")
+    ).otherwise(line)
+    fields = F.size(F.split(unquoted, ",", -1))
+    return (
+        F.when(~utf8, F.lit("bad_encoding"))
+        .when(unquoted.contains('"'), F.lit("bad_quoting"))
+        .when(fields != width, F.lit("bad_field_count"))
     )
 
 

@@ -12,6 +12,9 @@ from etl.dataset_pointer import VersionSummary
 from etl.tables import REJECT_REASONS
 
 CONFLICTING_DUPLICATE = "conflicting_duplicate"
+BAD_ENCODING = "bad_encoding"
+FILES_LISTED = 20
+"""At most this many file names under a heading of the printed summary."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,11 @@ class Accounting:
     duplicates_collapsed: int
     files_without_valid_row: tuple[str, ...]
     """Input files none of whose rows passed the checks a row gets on its own."""
+    files_read: int = 0
+    files_skipped: tuple[str, ...] = ()
+    """Files in the input folder that were not read: not .csv or .csv.gz."""
+    files_not_utf8: tuple[str, ...] = ()
+    """Input files with lines that are not UTF-8 (rejected as bad_encoding)."""
 
     @property
     def rows_rejected(self) -> int:
@@ -34,15 +42,21 @@ class Accounting:
 
     @classmethod
     def from_outcomes(
-        cls, outcomes: Iterable[tuple[str, str | None, bool, int]], files: Sequence[str]
+        cls,
+        outcomes: Iterable[tuple[str, str | None, bool, int]],
+        files: Sequence[str],
+        skipped: Sequence[str] = (),
     ) -> Accounting:
-        """Build from (source_file, reason, collapsed, rows) counts and the files read."""
+        """Build from (source_file, reason, collapsed, rows) counts, the files read and skipped."""
         accepted = collapsed = 0
         rejected = dict.fromkeys(REJECT_REASONS, 0)
         files_with_valid_row: set[str] = set()
+        files_not_utf8: set[str] = set()
         for source_file, reason, was_collapsed, rows in outcomes:
             if reason is None or reason == CONFLICTING_DUPLICATE:
                 files_with_valid_row.add(source_file)
+            if reason == BAD_ENCODING:
+                files_not_utf8.add(source_file)
             if reason is not None:
                 rejected[reason] += rows
             elif was_collapsed:
@@ -54,6 +68,9 @@ class Accounting:
             rejected_by_reason=rejected,
             duplicates_collapsed=collapsed,
             files_without_valid_row=tuple(f for f in files if f not in files_with_valid_row),
+            files_read=len(files),
+            files_skipped=tuple(skipped),
+            files_not_utf8=tuple(f for f in files if f in files_not_utf8),
         )
 
 
@@ -102,6 +119,10 @@ class RunSummary:
             f"ETL run {self.run_id} finished",
             f"  input                 {self.input}",
             f"  warehouse             {self.warehouse}",
+            f"  files read            {counts.files_read:,}",
+            *_listed(counts.files_not_utf8, "not UTF-8: "),
+            f"  files skipped         {len(counts.files_skipped):,}",
+            *_listed(counts.files_skipped),
             f"  rows read             {counts.rows_read:,}",
             f"  rows accepted         {counts.rows_accepted:,}",
             f"  rows rejected         {counts.rows_rejected:,}",
@@ -123,3 +144,10 @@ class RunSummary:
         if self.clean_up is not None:
             lines.extend(self.clean_up.render())
         return "\n".join(lines)
+
+
+def _listed(names: Sequence[str], label: str = "") -> list[str]:
+    lines = [f"    {label}{name}" for name in names[:FILES_LISTED]]
+    if len(names) > FILES_LISTED:
+        lines.append(f"    {label}... and {len(names) - FILES_LISTED:,} more")
+    return lines

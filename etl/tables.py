@@ -12,6 +12,7 @@ Column types are Athena / Hive type names (``string``, ``date``, ``double``,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 DATASET_MANIFEST = "_dataset.json"
 """The pointer (etl/dataset_pointer.py) at the warehouse root: the one object that changes,
@@ -189,14 +190,40 @@ TABLES: tuple[Table, ...] = (
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 
+FIRST_DATE = date(1970, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+"""The accepted dates; any other is `bad_date`. Their years are the Glue catalog's
+`year` partition projection range (infrastructure.config.PipelineConfig); and a
+date before 1582-10-15 could not be written without Spark's calendar rebase."""
+PARTITION_YEARS = (FIRST_DATE.year, LAST_DATE.year)
+
+PRICE_RANGE = (1e-6, 1e12)
+"""Accepted prices, inclusive: below the cheapest sub-penny quote, above anything
+the generator makes in 50 years, and narrow enough that every return (< 1e18),
+its square and every traded value stay finite."""
+MAX_VOLUME = 10**15
+"""Accepted volumes are 0..MAX_VOLUME, a million times the busiest real day; so
+close * volume stays below 1e27."""
+MAX_TICKER_LENGTH = 32
+"""Longer than any exchange or option symbol (an OCC option symbol has 21 characters)."""
+
 REJECT_REASONS: dict[str, str] = {
-    "bad_date": "date missing or not a real YYYY-MM-DD calendar date",
+    "bad_encoding": "the line is not valid UTF-8",
+    "bad_quoting": "a quote out of place or never closed (RFC 4180; a quote inside a "
+    "quoted field is written twice)",
+    "bad_field_count": "more or fewer fields than the file's header",
+    "bad_date": "date missing, not a real YYYY-MM-DD calendar date, or outside "
+    f"{FIRST_DATE}..{LAST_DATE}",
     "missing_ticker": "ticker (or symbol) missing or blank",
-    "bad_close": "close missing, non-numeric or <= 0",
-    "bad_price": "open, high or low missing, non-numeric or <= 0",
-    "bad_volume": "volume missing, not a whole number, or negative",
+    "bad_ticker": f"ticker longer than {MAX_TICKER_LENGTH} characters, or holding a control "
+    "or invisible formatting character",
+    "bad_close": f"close missing, non-numeric, or outside {PRICE_RANGE[0]:g}..{PRICE_RANGE[1]:g}",
+    "bad_price": "open, high or low missing, non-numeric, or outside "
+    f"{PRICE_RANGE[0]:g}..{PRICE_RANGE[1]:g}",
+    "bad_volume": f"volume missing, not a whole number, negative, or above {MAX_VOLUME:.0e}",
     "conflicting_duplicate": "another row has the same ticker and date but different values",
 }
+"""Every reason a row can be rejected for; a row gets the first that applies, in this order."""
 
 ANOMALY_KINDS: dict[str, str] = {
     "ohlc_inconsistent": "high below open/close, or low above them",

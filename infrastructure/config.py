@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from etl.tables import PARTITION_YEARS
+
 GLUE_WORKER_TYPES = frozenset({"G.025X", "G.1X", "G.2X", "G.4X", "G.8X"})
 LOG_RETENTION_DAYS = frozenset({7, 14, 30, 60, 90, 180, 365})
 # Fargate's valid CPU units -> the memory sizes (MiB) each one accepts.
@@ -50,8 +52,8 @@ class PipelineConfig:
     bytes_scanned_cutoff: int = 1_000_000_000
     """Athena cancels any query of the workgroup that scans more than this."""
     results_expiry_days: int = 7
-    partition_years: tuple[int, int] = (1970, 2100)
-    """The `year` values that partition projection enumerates."""
+    partition_years: tuple[int, int] = PARTITION_YEARS
+    """The `year` values that partition projection enumerates: the ETL's accepted dates."""
 
     def __post_init__(self) -> None:
         if self.glue_worker_type not in GLUE_WORKER_TYPES:

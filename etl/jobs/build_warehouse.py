@@ -22,7 +22,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from etl.cleanup import clean_up, remove_version, table_bytes
-from etl.io import InputError, read_raw_input
+from etl.io import InputError, check_output_location, read_raw_input
 from etl.options import JobOptions, parse_options, running_on_glue
 from etl.publication import PublishConflict, publish, read_pointer
 from etl.storage import Storage, open_storage
@@ -64,8 +64,16 @@ appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 logger.hadoop.name = org.apache.hadoop.util.NativeCodeLoader
 logger.hadoop.level = error
+logger.executor.name = org.apache.spark.executor.Executor
+logger.executor.level = off
+logger.tasks.name = org.apache.spark.scheduler.TaskSetManager
+logger.tasks.level = off
 """
-"""Spark's own log at WARN while it starts (ERROR once it runs), without the shell banner."""
+"""Spark's own log at WARN while it starts (ERROR once it runs), without the shell banner.
+
+A failed task is not logged: its error reaches the job, which names the file it
+could not read (an InputError) or fails with the whole Java trace.
+"""
 Report = Callable[[str], None]
 
 
@@ -97,12 +105,15 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
     run_id = new_run_id(started_at)
     _configure(spark, options)
     cached: list[DataFrame] = []
+    check_output_location(spark, options.warehouse)
     storage = open_storage(options.warehouse)
     lease = take_writer_lease(storage, run_id)
     try:
         with _step(say, "read"):
             raw = read_raw_input(spark, options.input)
             say(f"  {len(raw.files)} input file(s) under {options.input}")
+            if raw.skipped:
+                say(f"  {len(raw.skipped)} file(s) skipped (not .csv or .csv.gz)")
         with _step(say, "validate"):
             # Every later window and aggregate is per ticker: shuffle by it once.
             parsed = parse_rows(raw.rows).repartition("ticker")
@@ -112,7 +123,7 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                 (names[row.file_id], row.reason, row.collapsed, row.rows)
                 for row in count_outcomes(judged).collect()
             ]
-            accounting = Accounting.from_outcomes(outcomes, names)
+            accounting = Accounting.from_outcomes(outcomes, names, raw.skipped)
             _require_valid_rows(accounting)
         with _step(say, "compute"):
             metrics = _cache(_daily_metrics(select_accepted_rows(judged)), cached)

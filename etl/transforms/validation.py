@@ -13,13 +13,23 @@ from functools import reduce
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from etl.tables import RAW_COLUMNS
+from etl.tables import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_TICKER_LENGTH,
+    MAX_VOLUME,
+    PRICE_RANGE,
+    RAW_COLUMNS,
+)
 from etl.transforms.dates import DAY_NUMBER, add_day_number
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-DECIMAL_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+DECIMAL_PATTERN = r"^[+-]?(\d++(\.\d*+)?|\.\d++)([eE][+-]?\d++)?$"
+"""Possessive (`++`): no backtracking, so a long hostile value is rejected in linear time."""
 WHOLE_NUMBER_PATTERN = r"^\+?(\d{1,18})(\.0*)?$"
 """At most 18 digits, so the value always fits a bigint; `1200.0` is a whole number."""
+TICKER_CHARACTERS_REJECTED = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]"
+"""Control characters (tab, NUL, ESC...) and invisible ones (zero-width, bidi overrides)."""
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
 VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
@@ -29,28 +39,37 @@ VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
 def parse_rows(raw: DataFrame) -> DataFrame:
     """Type each raw row and give the first reason it is rejected, if any.
 
-    In: file_id, line and the raw string columns. Out: file_id, line, `raw`
-    (the raw strings, as a struct), ticker, date, open, high, low, close,
-    volume, `reason` (null when the row passed) and day_number. Needs
-    spark.sql.legacy.timeParserPolicy=CORRECTED, so an impossible date is null.
+    In: file_id, line, the raw string columns and `record_error` (the reason
+    the line is not a well-formed record of its file, or null). Out: file_id,
+    line, `raw` (the raw strings, as a struct), ticker, date, open, high, low,
+    close, volume, `reason` (null when the row passed; see REJECT_REASONS) and
+    day_number. Needs spark.sql.legacy.timeParserPolicy=CORRECTED, so an
+    impossible date is null.
     """
     typed = raw.select(
         "file_id",
         "line",
         F.struct(*(F.col(name) for name in RAW_COLUMNS)).alias("raw"),
+        "record_error",
         _text("ticker").alias("ticker"),
         _calendar_date("date").alias("date"),
-        *(_positive_number(name).alias(name) for name in PRICE_COLUMNS),
+        *(_price(name).alias(name) for name in PRICE_COLUMNS),
         _whole_number("volume").alias("volume"),
     )
+    ticker = F.col("ticker")
     reason = (
-        F.when(F.col("date").isNull(), "bad_date")
-        .when(F.col("ticker").isNull(), "missing_ticker")
+        F.when(F.col("record_error").isNotNull(), F.col("record_error"))
+        .when(F.col("date").isNull(), "bad_date")
+        .when(ticker.isNull(), "missing_ticker")
+        .when(
+            (F.length(ticker) > MAX_TICKER_LENGTH) | ticker.rlike(TICKER_CHARACTERS_REJECTED),
+            "bad_ticker",
+        )
         .when(F.col("close").isNull(), "bad_close")
         .when(F.col("open").isNull() | F.col("high").isNull() | F.col("low").isNull(), "bad_price")
         .when(F.col("volume").isNull(), "bad_volume")
     )
-    return add_day_number(typed.withColumn("reason", reason))
+    return add_day_number(typed.withColumn("reason", reason).drop("record_error"))
 
 
 def resolve_duplicates(parsed: DataFrame) -> DataFrame:
@@ -115,16 +134,19 @@ def _text(name: str) -> Column:
 def _calendar_date(name: str) -> Column:
     value = F.trim(F.col(name))
     parsed = F.to_date(F.try_to_timestamp(value, F.lit("yyyy-MM-dd")))
-    return F.when(value.rlike(DATE_PATTERN), parsed)
+    in_window = parsed.between(F.lit(FIRST_DATE), F.lit(LAST_DATE))
+    return F.when(value.rlike(DATE_PATTERN) & in_window, parsed)
 
 
-def _positive_number(name: str) -> Column:
+def _price(name: str) -> Column:
     value = F.trim(F.col(name))
     number = F.when(value.rlike(DECIMAL_PATTERN), value.cast("double"))
-    return F.when((number > 0) & (number < F.lit(float("inf"))), number)
+    low, high = PRICE_RANGE
+    return F.when(number.between(low, high), number)
 
 
 def _whole_number(name: str) -> Column:
     value = F.trim(F.col(name))
     digits = F.regexp_extract(value, WHOLE_NUMBER_PATTERN, 1)
-    return F.when(value.rlike(WHOLE_NUMBER_PATTERN), digits.cast("bigint"))
+    number = F.when(value.rlike(WHOLE_NUMBER_PATTERN), digits.cast("bigint"))
+    return F.when(number <= MAX_VOLUME, number)

@@ -10,7 +10,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 RAW_SCHEMA = (
     "file_id int, line bigint, date string, open string, high string, low string,"
-    " close string, volume string, ticker string"
+    " close string, volume string, ticker string, record_error string"
 )
 PRICES_SCHEMA = (
     "ticker string, date date, open double, high double, low double, close double, volume bigint"
@@ -18,8 +18,11 @@ PRICES_SCHEMA = (
 
 
 def raw_rows(spark: SparkSession, rows: Sequence[tuple[Any, ...]]) -> DataFrame:
-    """Raw rows as read: (file_id, line, date, open, high, low, close, volume, ticker)."""
-    return spark.createDataFrame(list(rows), RAW_SCHEMA)
+    """Raw rows as read: (file_id, line, date, open, high, low, close, volume, ticker).
+
+    A tenth value, if given, is the row's record_error (null otherwise).
+    """
+    return spark.createDataFrame([(*row, None)[:10] for row in rows], RAW_SCHEMA)
 
 
 def closes(spark: SparkSession, rows: Sequence[tuple[str, str, float]]) -> DataFrame:

@@ -72,3 +72,18 @@ def test_summary_version_and_text() -> None:
     assert "  retained versions     20240101T000000Z-abc123, 20231231T000000Z-000001" in lines
     assert "  removed (grace over)  20231230T000000Z-000002" in lines
     assert "  removed (orphans)     none" in lines
+
+
+def test_the_summary_lists_skipped_and_non_utf8_files_up_to_a_limit() -> None:
+    skipped = [f"in/notes-{n:02d}.txt" for n in range(25)]
+    outcomes = [("in/a.csv", None, False, 5), ("in/b.csv", "bad_encoding", False, 1)]
+    outcomes.append(("in/b.csv", None, False, 1))
+    accounting = Accounting.from_outcomes(outcomes, ["in/a.csv", "in/b.csv"], skipped)
+    assert (accounting.files_read, accounting.files_not_utf8) == (2, ("in/b.csv",))
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    summary = RunSummary("r", "in", "wh", moment, moment, accounting, 1, None, None)
+    text = summary.render()
+    assert "  files read            2\n    not UTF-8: in/b.csv\n" in text
+    assert "  files skipped         25\n    in/notes-00.txt\n" in text
+    assert "    in/notes-19.txt\n    ... and 5 more\n" in text
+    assert "notes-20" not in text

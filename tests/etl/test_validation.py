@@ -81,6 +81,33 @@ def test_each_bad_field_gets_its_reason(spark: SparkSession) -> None:
     assert _reasons(spark, rows) == {line: reason for line, (_, reason) in cases.items()}
 
 
+def test_hostile_values_get_their_reasons(spark: SparkSession) -> None:
+    cases = {
+        2: ({"date": "1969-12-31"}, "bad_date"),
+        3: ({"date": "2101-01-01"}, "bad_date"),
+        4: ({"date": "0000-01-01"}, "bad_date"),
+        5: ({"date": "1970-01-01", "close": "1e-6", "volume": "1000000000000000"}, None),
+        6: ({"date": "2100-12-31", "close": "1e12", "low": "1E-6"}, None),
+        7: ({"close": "1e-300"}, "bad_close"),
+        8: ({"close": "1.000001e12"}, "bad_close"),
+        9: ({"high": "1e300"}, "bad_price"),
+        10: ({"volume": "1000000000000001"}, "bad_volume"),
+        11: ({"ticker": "A\tB"}, "bad_ticker"),
+        12: ({"ticker": "A\u200bB"}, "bad_ticker"),
+        13: ({"ticker": "X" * 33}, "bad_ticker"),
+        14: ({"ticker": " " + "X" * 32 + " "}, None),
+        # Quadratic backtracking would take hours on this; a possessive pattern, milliseconds.
+        15: ({"close": "1" * 200_000 + "x"}, "bad_close"),
+    }
+    rows = [_row(line, **changes) for line, (changes, _) in cases.items()]
+    # A line that is not a well-formed record is rejected for that before anything else.
+    rows.append((*_row(16, date="bad"), "bad_field_count"))
+    reasons = _reasons(spark, rows)
+    assert reasons == {line: reason for line, (_, reason) in cases.items()} | {
+        16: "bad_field_count"
+    }
+
+
 def test_duplicates_collapse_or_conflict(spark: SparkSession) -> None:
     rows = [
         # Three identical copies (one written differently) across two files.
