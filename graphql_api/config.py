@@ -141,6 +141,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="accepted API keys: comma-separated, or a JSON list of strings",
     )
+    client_address_header: str | None = Field(
+        default=None,
+        description="a header a trusted CDN sets to the viewer's address (CloudFront: "
+        "CloudFront-Viewer-Address), used for per-address limits and logs; set it only "
+        "where no client can reach the API without passing that CDN",
+    )
     rate_limit_per_second: float = Field(
         default=50.0, ge=0, description="requests per second per client; 0 turns limits off"
     )

@@ -12,6 +12,9 @@ SETTINGS_PREFIX = "STOCK_ANALYTICS_"
 CONTAINER_PORT = 8000
 HEALTH_PATH = "/health"
 GRAPHQL_PATH = "/graphql"
+VIEWER_ADDRESS_HEADER = "CloudFront-Viewer-Address"
+"""What the CDN in front of the API sends as the viewer's address (the client the per-address
+limits count), when the deployment has one."""
 
 
 def setting_variable(field: str) -> str:

@@ -50,4 +50,5 @@ def install_security(
         failed_auth_limits=failed_auth_limits,
         open_paths=OPEN_PATHS,
         open_prefixes=OPEN_PREFIXES,
+        client_address_header=settings.client_address_header,
     )

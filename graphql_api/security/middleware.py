@@ -38,6 +38,7 @@ class AccessControlMiddleware:
         failed_auth_limits: TokenBuckets | None = None,
         open_paths: Collection[str],
         open_prefixes: tuple[str, ...] = (),
+        client_address_header: str | None = None,
     ) -> None:
         self.app = app
         self.api_keys = api_keys
@@ -45,6 +46,9 @@ class AccessControlMiddleware:
         self.failed_auth_limits = failed_auth_limits
         self.open_paths = frozenset(open_paths)
         self.open_prefixes = open_prefixes
+        self.client_address_header = (
+            client_address_header.lower().encode() if client_address_header else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -55,7 +59,7 @@ class AccessControlMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        client = scope["client"][0] if scope.get("client") else "unknown"
+        client = self._client_address(scope)
         if self.api_keys is not None:
             failures = self.failed_auth_limits
             if failures is not None and (wait := failures.wait(client)) > 0:
@@ -80,6 +84,28 @@ class AccessControlMiddleware:
                 await _refuse_rate_limited(send, wait)
                 return
         await self.app(scope, receive, send)
+
+    def _client_address(self, scope: Scope) -> str:
+        """Whose limits a request counts against: the address a trusted CDN names in
+        `client_address_header` (behind CloudFront every viewer arrives from a few edge
+        addresses), else the connection's (X-Forwarded-For from a trusted proxy applied)."""
+        if self.client_address_header is not None:
+            for name, value in scope["headers"]:
+                if name == self.client_address_header:
+                    host = _host_of(value.decode("latin-1"))
+                    stats = current_stats()
+                    if stats is not None:
+                        stats.client = host
+                    return host
+        return str(scope["client"][0]) if scope.get("client") else "unknown"
+
+
+def _host_of(address: str) -> str:
+    """`203.0.113.9:46532` -> 203.0.113.9; `[2001:db8::1]:443` -> 2001:db8::1."""
+    host, _, port = address.strip().rpartition(":")
+    if not host or not port.isdigit():
+        return address.strip()
+    return host.removeprefix("[").removesuffix("]")
 
 
 async def _refuse_rate_limited(send: Send, wait: float) -> None:

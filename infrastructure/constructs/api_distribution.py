@@ -25,11 +25,12 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from graphql_api.service_contract import VIEWER_ADDRESS_HEADER
 from infrastructure.config import EdgeConfig
 from infrastructure.nag import acknowledge
 
 CACHE_KEY_HEADERS = ("Accept", "X-Dataset-Version", "X-API-Key", "Authorization")
-ORIGIN_ONLY_HEADERS = ("CloudFront-Viewer-Address",)
+ORIGIN_ONLY_HEADERS = (VIEWER_ADDRESS_HEADER,)
 """Sent to the origin, not in the key: the viewer's own address and port (the load balancer
 sees CloudFront's), for the API to key its per-address limits on."""
 MAX_TTL = Duration.days(365)

@@ -24,6 +24,7 @@ from graphql_api.service_contract import (
     CONTAINER_PORT,
     GRAPHQL_PATH,
     HEALTH_PATH,
+    VIEWER_ADDRESS_HEADER,
     setting_variable,
 )
 from infrastructure.config import ApiConfig
@@ -149,6 +150,12 @@ class GraphqlService(Construct):
                     "FORWARDED_ALLOW_IPS": vpc.vpc_cidr_block,
                     setting_variable("request_timeout_seconds"): str(REQUEST_TIMEOUT_SECONDS),
                     setting_variable("keep_alive_seconds"): str(KEEP_ALIVE_SECONDS),
+                    # Behind the CDN, whose header the origin lock makes unforgeable.
+                    **(
+                        {setting_variable("client_address_header"): VIEWER_ADDRESS_HEADER}
+                        if origin_header_value is not None
+                        else {}
+                    ),
                 },
                 secrets=secrets,
                 task_role=task_role,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from cfnlint.api import lint  # type: ignore[import-untyped]
 
+from graphql_api.service_contract import VIEWER_ADDRESS_HEADER
 from infrastructure.config import environment_config
 from tests.infrastructure.cfn import only, render, resources
 from tests.infrastructure.synth import (
@@ -312,3 +313,14 @@ def test_a_custom_domain_gets_its_certificate_and_tls_1_2(prod_abroad: Synthesiz
     assert origin["DomainName"] == TEST_DOMAIN
     url = prod_abroad.api["Outputs"]["GraphqlUrl"]["Value"]
     assert url == f"https://{TEST_EDGE_DOMAIN}/graphql"
+
+
+def test_the_api_counts_limits_per_viewer_only_behind_the_edge(
+    dev: Synthesized, edged: Synthesized
+) -> None:
+    def settings(synth: Synthesized) -> dict[str, Any]:
+        (container,) = only(synth.api, "AWS::ECS::TaskDefinition")["ContainerDefinitions"]
+        return {e["Name"]: e["Value"] for e in container["Environment"]}
+
+    assert settings(edged)["STOCK_ANALYTICS_CLIENT_ADDRESS_HEADER"] == VIEWER_ADDRESS_HEADER
+    assert "STOCK_ANALYTICS_CLIENT_ADDRESS_HEADER" not in settings(dev)

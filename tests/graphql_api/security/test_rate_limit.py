@@ -200,3 +200,31 @@ async def test_failed_auth_limits_off(tiny_warehouse: Path) -> None:
             for _ in range(5)
         }
     assert statuses == {401}
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_behind_a_cdn_limits_count_the_viewer_address_it_names(
+    tiny_warehouse: Path, trusted: bool
+) -> None:
+    """Behind CloudFront every viewer arrives from a few edge addresses: with the header
+    trusted, each viewer has its own bucket; without, the header is ignored (a client
+    could write anything in it)."""
+    header = {"client_address_header": "CloudFront-Viewer-Address"} if trusted else {}
+    app = limited_app(
+        tiny_warehouse, Clock(), rate_limit_per_second=0.001, rate_limit_burst=1, **header
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+
+        async def status(viewer: str) -> int:
+            answer = await client.post(
+                "/graphql", json=QUERY, headers={"CloudFront-Viewer-Address": viewer}
+            )
+            return answer.status_code
+
+        statuses = [
+            await status("203.0.113.9:46532"),
+            await status("203.0.113.9:50001"),  # the same viewer, another port
+            await status("[2001:db8::1]:443"),
+        ]
+    assert statuses == ([200, 429, 200] if trusted else [200, 429, 429])
