@@ -70,6 +70,10 @@ LIMIT {MAX_LIMIT:d}
 """  # noqa: S608 (identifiers from etl.tables only)
 
 
+# Rows whose ranked value is not finite (NaN sorts first in DuckDB) are passed over, so one
+# bad value can neither take the top place nor null the whole list; the ETL writes none.
+
+
 async def highest_worth(snapshot: Snapshot, span: DateRange | None, limit: int) -> list[StockWorth]:
     if span is None:
         found = await snapshot.fetch(HIGHEST_WORTH)
@@ -80,7 +84,7 @@ async def highest_worth(snapshot: Snapshot, span: DateRange | None, limit: int) 
             ticker=rows.text(row, "ticker"),
             average_traded_value=rows.number(row, "average_traded_value"),
         )
-        for row in found[:limit]
+        for row in rows.finite(found, "average_traded_value")[:limit]
     ]
 
 
@@ -99,7 +103,7 @@ async def most_volatile(
             annualized_volatility=rows.number(row, "annualized_volatility"),
             returns=rows.whole(row, "returns"),
         )
-        for row in found[:limit]
+        for row in rows.finite(found, "annualized_volatility")[:limit]
     ]
 
 
@@ -119,5 +123,5 @@ async def top_thirty_day_returns(
             prior_date=rows.day(row, "prior_date_30d"),
             prior_close=rows.number(row, "prior_close_30d"),
         )
-        for row in found[:limit]
+        for row in rows.finite(found, "return_30d")[:limit]
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -35,7 +36,17 @@ def optional_number(row: Row, column: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise TypeError(f"column {column}: expected a number, got {type(value).__name__}")
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) else None  # no JSON for NaN or infinity
+
+
+def finite(found: list[Row], column: str) -> list[Row]:
+    """The rows whose `column` is a finite number."""
+    return [row for row in found if _is_finite(row[column])]
+
+
+def _is_finite(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and math.isfinite(value)
 
 
 def whole(row: Row, column: str) -> int:
