@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from etl.tables import TABLES
+from etl.tables import FIRST_DATE, LAST_DATE, TABLES
 from infrastructure.paths import ETL_PACKAGE, GLUE_JOB_SCRIPT, REPO_ROOT
 from tests.infrastructure.cfn import as_list, only, policy_statements, render, resources
 from tests.infrastructure.synth import Synthesized
@@ -148,6 +148,8 @@ def test_partitioned_tables_project_the_version_and_year(
     assert parameters["projection.dataset_version.type"] == "injected"
     assert parameters["projection.year.type"] == "integer"
     assert parameters["projection.year.range"] == f"{first},{last}"
+    # Every date the ETL accepts lies in a projected year: no accepted row is invisible.
+    assert (first, last) == (FIRST_DATE.year, LAST_DATE.year)
     assert parameters["storage.location.template"] == (
         location + "dataset_version=${dataset_version}/year=${year}/"
     )
