@@ -20,6 +20,7 @@ from pyspark.sql import SparkSession
 from etl.io import InputError
 from tests.conftest import REPO_ROOT
 from tests.etl.hostile import HEADER, good_row, run_job, write_case
+from tests.etl.warehouse_tables import nothing_written
 
 
 def _truncated_gzip(path: Path) -> None:
@@ -51,7 +52,7 @@ def test_an_unreadable_file_is_named_and_nothing_written(
     bad.write_bytes(content)
     with pytest.raises(InputError, match=rf"^{re.escape(str(bad))}: "):
         run_job(spark, source, tmp_path / "wh")
-    assert not (tmp_path / "wh").exists()
+    assert nothing_written(tmp_path / "wh")
 
 
 def test_a_truncated_gzip_is_named_and_nothing_written(spark: SparkSession, tmp_path: Path) -> None:
@@ -61,7 +62,7 @@ def test_a_truncated_gzip_is_named_and_nothing_written(spark: SparkSession, tmp_
         InputError, match=rf"^{re.escape(str(bad))}: cannot be read to its end \(.*EOFException"
     ):
         run_job(spark, source, tmp_path / "wh")
-    assert not (tmp_path / "wh").exists()
+    assert nothing_written(tmp_path / "wh")
 
 
 def test_a_gzip_named_in_capitals_is_named_with_the_fix(
@@ -106,4 +107,4 @@ def test_the_cli_names_a_truncated_gzip_and_exits_2(tmp_path: Path) -> None:
     assert f"ETL failed, nothing written: {bad}: cannot be read to its end" in done.stderr
     assert "Traceback" not in done.stderr
     assert "\tat org.apache" not in done.stderr, done.stderr
-    assert not warehouse.exists()
+    assert nothing_written(warehouse)

@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow.dataset as ds
 
 from etl.tables import DATASET_MANIFEST, TABLES, TABLES_BY_NAME, VERSION_KEY, version_prefix
+from etl.writer_lease import LOCK_FILE
 
 
 def read_table(warehouse: Path, name: str, version: str | None = None) -> list[dict[str, Any]]:
@@ -51,3 +52,10 @@ def version_folders(warehouse: Path) -> dict[str, set[str]]:
         }
         for table in TABLES
     }
+
+
+def nothing_written(warehouse: Path) -> bool:
+    """A run that failed left nothing behind but, at most, the writer lock it held
+    (etl/writer_lease.py keeps the lock file: deleting it would race the next writer)."""
+    left = [path.name for path in warehouse.rglob("*")] if warehouse.exists() else []
+    return left in ([], [LOCK_FILE])
