@@ -59,6 +59,21 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--endpoint-url", help="S3 endpoint (default: AWS_ENDPOINT_URL)")
     rollback.set_defaults(handler=_rollback)
 
+    verify = commands.add_parser(
+        "verify",
+        help="ask a deployed API the headline questions and compare with the ETL's answers",
+    )
+    verify.add_argument("--url", required=True, help="the API's URL (its /graphql endpoint)")
+    verify.add_argument(
+        "--warehouse", required=True, help="the warehouse the API serves: folder or s3://"
+    )
+    verify.add_argument("--api-key", help="sent in X-API-Key where the API requires a key")
+    verify.add_argument(
+        "--version", metavar="VERSION", help="a retained version (default: the current one)"
+    )
+    verify.add_argument("--endpoint-url", help="S3 endpoint (default: AWS_ENDPOINT_URL)")
+    verify.set_defaults(handler=_verify)
+
     serve = commands.add_parser("serve", help="serve the GraphQL API")
     serve.add_argument("--warehouse", help="warehouse folder (duckdb engine)")
     serve.add_argument("--engine", choices=("duckdb", "athena"), help="query engine")
@@ -123,6 +138,18 @@ def _rollback(args: argparse.Namespace) -> int:
 
     grace = DEFAULT_GRACE_SECONDS if args.grace_seconds is None else args.grace_seconds
     return rollback(args.warehouse, args.to, grace_seconds=grace, endpoint_url=args.endpoint_url)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from stock_analytics.verify import verify
+
+    return verify(
+        args.url,
+        args.warehouse,
+        api_key=args.api_key,
+        version=args.version,
+        endpoint_url=args.endpoint_url,
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:

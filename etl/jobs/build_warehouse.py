@@ -1,7 +1,7 @@
 """Build the warehouse from raw daily prices: the one job, run locally and on AWS Glue.
 
 Locally `main()` builds its own SparkSession (local[*]); on Glue it takes Glue's.
-The input is read once; the judged rows and the daily metrics are cached and
+The input is read once; the judged rows, the daily metrics and their summaries are cached and
 every table is built from them.
 """
 
@@ -22,6 +22,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from etl.cleanup import clean_up, remove_version, table_bytes
+from etl.headline import HEADLINE_KEY, headline_answers
 from etl.io import InputError, check_output_location, read_raw_input
 from etl.options import JobOptions, parse_options, running_on_glue
 from etl.publication import PublishConflict, publish, read_pointer
@@ -132,11 +133,12 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             overview = tickers.agg(F.count("ticker"), F.min("first_date"), F.max("last_date"))
             ticker_count, first_date, last_date = overview.first() or (0, None, None)
             anomaly_counts: dict[str, int] = dict(anomalies.groupBy("kind").count().collect())
+            market_days = _cache(summarize_market_days(metrics).transform(add_year), cached)
+            headline = headline_answers(metrics, tickers, market_days)
         with _step(say, "write"):
             writer = VersionWriter(spark, options.warehouse, run_id)
             try:
                 writer.write(DAILY_METRICS, metrics, sort_by=("ticker", "date"))
-                market_days = summarize_market_days(metrics).transform(add_year)
                 writer.write(MARKET_DAILY, market_days, sort_by=("date",))
                 writer.write(TICKER_STATS, tickers, sort_by=("ticker",))
                 writer.write(
@@ -156,7 +158,9 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                     anomalies_by_kind=anomaly_counts,
                 )
                 writer.write(RUNS, _runs_row(spark, summary))
-                version = summary.version_summary({"table_bytes": table_bytes(storage, run_id)})
+                version = summary.version_summary(
+                    {"table_bytes": table_bytes(storage, run_id), HEADLINE_KEY: headline}
+                )
                 lease.ensure_held()
                 pointer = publish(
                     storage, version, keep=options.retained_versions, now=datetime.now(UTC)
