@@ -98,7 +98,8 @@ def test_cdk_synth_prod_offline_with_context_flags(cdk_cli: Path, tmp_path: Path
         for r in api["Resources"].values()
         if r["Type"] == "AWS::ElasticLoadBalancingV2::Listener"
     }
-    assert ports == {80, 443}
+    assert ports == {443}  # prod puts CloudFront in front: no plain-HTTP redirect listener
+    assert (out / f"{names.edge}.template.json").exists()
     pipeline = json.loads((out / f"{names.pipeline}.template.json").read_text())
     (job,) = [r for r in pipeline["Resources"].values() if r["Type"] == "AWS::Glue::Job"]
     assert job["Properties"]["Name"] == f"stock-analytics-{context['env']}-build-warehouse"
