@@ -191,7 +191,8 @@ def kill_during(step: str, csv: Path, warehouse: Path) -> None:
 def test_every_answer_comes_from_one_run(tmp_path: Path) -> None:
     data = {
         name: generate(tmp_path / f"{name}.csv", seed, tickers)
-        for name, seed, tickers in (("A", 11, 4), ("B", 22, 5), ("C", 33, 6), ("D", 44, 3))
+        # About 5,000 rows each (20 tickers, one year): the assignment's size.
+        for name, seed, tickers in (("A", 11, 20), ("B", 22, 21), ("C", 33, 22), ("D", 44, 19))
     }
     warehouse = tmp_path / "warehouse"
     version_a = run_etl(data["A"], warehouse)
