@@ -5,6 +5,7 @@ version the API does not serve, a missing key and an unreachable API are each re
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ import pytest
 from etl.tables import DATASET_MANIFEST
 from stock_analytics.cli import main
 from stock_analytics.verify import difference, graphql_url
-from tests.servers import Served, free_port, serving
+from tests.servers import Served, serving
 
 CHECKS = (
     "mostValuableDay",
@@ -151,9 +152,10 @@ def test_a_version_without_headline_answers_cannot_be_verified(
 def test_an_unreachable_api_cannot_be_verified(
     sample_warehouse: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"http://127.0.0.1:{free_port()}"
-
-    assert main(["verify", "--url", url, "--warehouse", str(sample_warehouse)]) == 2
+    with socket.socket() as bound:  # bound, never listening: connections are refused
+        bound.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{bound.getsockname()[1]}"
+        assert main(["verify", "--url", url, "--warehouse", str(sample_warehouse)]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"stock-analytics verify: cannot reach {url}/graphql: ")
     assert error.count("\n") == 1
