@@ -2,34 +2,44 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
+import uvicorn
 
 from graphql_api import server
 from graphql_api.config import Settings
 
 
 def test_serve_builds_settings_from_overrides_and_environment(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ran: dict[str, Any] = {}
 
-    def fake_run(app: Any, **options: Any) -> None:
-        ran["app"], ran["options"] = app, options
+    class FakeServer:
+        def __init__(self, config: uvicorn.Config) -> None:
+            ran["config"] = config
 
-    monkeypatch.setattr(server.uvicorn, "run", fake_run)
+        def run(self, sockets: list[socket.socket]) -> None:
+            ran["port"] = sockets[0].getsockname()[1]
+
+    monkeypatch.setattr(server.uvicorn, "Server", FakeServer)
     monkeypatch.setenv("STOCK_ANALYTICS_WAREHOUSE", "/from/environment")
     monkeypatch.setenv("STOCK_ANALYTICS_MAX_RANGE_DAYS", "400")
-    assert server.serve(port=8123) == 0
-    settings: Settings = ran["app"].state.settings
+    assert server.serve(port=0) == 0
+    settings: Settings = ran["config"].app.state.settings
     assert (settings.warehouse, settings.port, settings.max_range_days) == (
         "/from/environment",
-        8123,
+        0,
         400,
     )
-    assert ran["options"]["host"] == "127.0.0.1"
-    assert ran["options"]["port"] == 8123
+    # Port 0: the socket serve() bound has a real port, and that is the one it announces.
+    assert ran["port"] > 0
+    assert capsys.readouterr().out == (
+        f"GraphQL (and GraphiQL in a browser): http://127.0.0.1:{ran['port']}/graphql\n"
+    )
+    assert ran["config"].timeout_keep_alive == settings.keep_alive_seconds
 
 
 def test_defaults() -> None:
