@@ -114,6 +114,12 @@ def test_container_settings_point_at_the_pipeline_resources(synthesized: Synthes
         "FORWARDED_ALLOW_IPS": "${" + _logical_id(synthesized.api, "AWS::EC2::VPC") + ".CidrBlock}",
         "STOCK_ANALYTICS_REQUEST_TIMEOUT_SECONDS": "60",
         "STOCK_ANALYTICS_KEEP_ALIVE_SECONDS": "75",
+        # Behind CloudFront the per-address limits count the viewer it names.
+        **(
+            {"STOCK_ANALYTICS_CLIENT_ADDRESS_HEADER": "CloudFront-Viewer-Address"}
+            if synthesized.config.edge is not None
+            else {}
+        ),
     }
     assert (
         output == f"s3://stock-analytics-{env}-athena-results-{ACCOUNT}-us-east-1/athena-results/"
