@@ -17,6 +17,8 @@ from graphql_api.asgi_errors import send_error
 from graphql_api.errors import ErrorCode
 
 CLOSE = [(b"connection", b"close")]
+BODY_STATE = "request_body"
+"""Request state: the whole body, read once here, for the middlewares inside."""
 
 
 class _TooLarge(Exception):
@@ -53,6 +55,7 @@ class RequestBodyMiddleware:
             return
         except _Disconnected:
             return  # nobody is left to answer
+        scope.setdefault("state", {})[BODY_STATE] = body
         delivered = False
 
         async def replay() -> Message:

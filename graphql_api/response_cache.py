@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphql_api.dataset_version import RequestDataset, resolve
 from graphql_api.graphql_http import EXECUTION_ERRORS_STATE, prefers_graphql_response_json
+from graphql_api.request_body import BODY_STATE
 
 CACHE_STATE = "response_cache"
 CACHE_HEADER = b"x-response-cache"
@@ -203,6 +204,9 @@ async def _read_body(scope: Scope, receive: Receive) -> tuple[bytes, Receive]:
     """The whole request body, and a receive that hands the same messages to the app."""
     if scope["method"] != "POST":
         return b"", receive
+    read_already = scope.get("state", {}).get(BODY_STATE)
+    if read_already is not None:  # by RequestBodyMiddleware, which replays it to the app
+        return read_already, receive
     messages: list[Message] = []
     while True:
         message = await receive()
