@@ -1,7 +1,8 @@
 """The REST paths of the system this API replaces: thin aliases over the same services.
 
-Bodies use the GraphQL fields' names. A bad argument answers 400, an engine
-failure 502, a timeout 504, anything else 500 with a request id (see main.py).
+Bodies are the records the services return (the GraphQL types), under the GraphQL
+fields' names. A bad argument answers 400, an engine failure 502, a timeout 504,
+anything else 500 with a request id (see main.py).
 Each metric reads the request's one dataset version (X-Dataset-Version pins a
 retained one; the answer names it in the same header).
 """

@@ -12,34 +12,35 @@ from strawberry.dataloader import DataLoader
 from graphql_api.engines.base import Snapshot
 from graphql_api.services import stocks
 from graphql_api.services.arguments import DateRange
-from graphql_api.services.domain import DailyPrice, RangeStats, StockSummary
+from graphql_api.types.daily_price import DailyPrice
+from graphql_api.types.stock import Stock, StockStats
 
 RangedKey = tuple[str, DateRange]
 
 
 @dataclass(frozen=True)
 class StockLoaders:
-    summary: DataLoader[str, StockSummary | None]
-    stats_in_range: DataLoader[RangedKey, RangeStats | None]
+    by_ticker: DataLoader[str, Stock | None]
+    stats_in_range: DataLoader[RangedKey, StockStats | None]
     prices_in_range: DataLoader[RangedKey, list[DailyPrice]]
 
 
 def make_stock_loaders(snapshot: Snapshot) -> StockLoaders:
     return StockLoaders(
-        summary=DataLoader(partial(_load_summaries, snapshot)),
+        by_ticker=DataLoader(partial(_load_stocks, snapshot)),
         stats_in_range=DataLoader(partial(_load_stats_in_range, snapshot)),
         prices_in_range=DataLoader(partial(_load_prices_in_range, snapshot)),
     )
 
 
-async def _load_summaries(snapshot: Snapshot, tickers: Sequence[str]) -> list[StockSummary | None]:
-    by_ticker = {summary.ticker: summary for summary in await stocks.all_stocks(snapshot)}
+async def _load_stocks(snapshot: Snapshot, tickers: Sequence[str]) -> list[Stock | None]:
+    by_ticker = {stock.ticker: stock for stock in await stocks.all_stocks(snapshot)}
     return [by_ticker.get(ticker) for ticker in tickers]
 
 
 async def _load_stats_in_range(
     snapshot: Snapshot, keys: Sequence[RangedKey]
-) -> list[RangeStats | None]:
+) -> list[StockStats | None]:
     spans = sorted({span for _, span in keys}, key=lambda span: (span.start, span.end))
     results = await asyncio.gather(*(stocks.stats_in_range(snapshot, span) for span in spans))
     by_span = dict(zip(spans, results, strict=True))

@@ -57,16 +57,14 @@ async def resolve_average_daily_return(info: Info, from_: From, to: To) -> list[
     span = date_range(
         from_, to, dataset=context.dataset.summary, max_days=context.settings.max_range_days
     )
-    found = await market.average_daily_return(context.snapshot, span)
-    return [DailyAverageReturn.from_domain(value) for value in found]
+    return await market.average_daily_return(context.snapshot, span)
 
 
 async def resolve_most_valuable_day(
     info: Info, from_: OptionalFrom = None, to: OptionalTo = None
 ) -> ValuableDay | None:
     span = _optional_span(info, from_, to)
-    found = await market.most_valuable_day(info.context.snapshot, span)
-    return None if found is None else ValuableDay.from_domain(found)
+    return await market.most_valuable_day(info.context.snapshot, span)
 
 
 async def resolve_highest_worth_stocks(
@@ -74,8 +72,7 @@ async def resolve_highest_worth_stocks(
 ) -> list[StockWorth]:
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
-    found = await rankings.highest_worth(info.context.snapshot, span, count)
-    return [StockWorth.from_domain(value) for value in found]
+    return await rankings.highest_worth(info.context.snapshot, span, count)
 
 
 async def resolve_most_volatile(
@@ -83,8 +80,7 @@ async def resolve_most_volatile(
 ) -> list[StockVolatility]:
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
-    found = await rankings.most_volatile(info.context.snapshot, span, count)
-    return [StockVolatility.from_domain(value) for value in found]
+    return await rankings.most_volatile(info.context.snapshot, span, count)
 
 
 async def resolve_top_thirty_day_returns(
@@ -92,20 +88,18 @@ async def resolve_top_thirty_day_returns(
 ) -> list[ThirtyDayReturn]:
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
-    found = await rankings.top_thirty_day_returns(info.context.snapshot, span, count)
-    return [ThirtyDayReturn.from_domain(value) for value in found]
+    return await rankings.top_thirty_day_returns(info.context.snapshot, span, count)
 
 
 async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:
-    found = await info.context.stock_loaders.summary.load(ticker.strip())
-    return None if found is None else Stock.from_domain(found)
+    return await info.context.stock_loaders.by_ticker.load(ticker.strip())
 
 
 async def resolve_stocks(info: Info) -> list[Stock]:
     found = await stocks.all_stocks(info.context.snapshot)
-    for summary in found:
-        info.context.stock_loaders.summary.prime(summary.ticker, summary)
-    return [Stock.from_domain(summary) for summary in found]
+    for stock in found:
+        info.context.stock_loaders.by_ticker.prime(stock.ticker, stock)
+    return found
 
 
 @strawberry.type(description="Daily stock market analytics. Returns are fractions, unrounded.")

@@ -6,7 +6,8 @@ from etl.tables import MARKET_DAILY
 from graphql_api.engines.base import Snapshot
 from graphql_api.services import rows
 from graphql_api.services.arguments import RANGE_FILTER, DateRange
-from graphql_api.services.domain import DailyAverageReturn, ValuableDay
+from graphql_api.types.daily_average_return import DailyAverageReturn
+from graphql_api.types.valuable_day import ValuableDay
 
 AVERAGE_DAILY_RETURN = f"""
 SELECT date, average_return, return_tickers

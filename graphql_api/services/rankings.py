@@ -11,7 +11,9 @@ from etl.tables import DAILY_METRICS, TICKER_STATS, TRADING_DAYS_PER_YEAR
 from graphql_api.engines.base import Snapshot
 from graphql_api.services import rows
 from graphql_api.services.arguments import MAX_LIMIT, RANGE_FILTER, DateRange
-from graphql_api.services.domain import StockVolatility, StockWorth, ThirtyDayReturn
+from graphql_api.types.stock_volatility import StockVolatility
+from graphql_api.types.stock_worth import StockWorth
+from graphql_api.types.thirty_day_return import ThirtyDayReturn
 
 HIGHEST_WORTH = f"""
 SELECT ticker, average_traded_value
@@ -118,7 +120,7 @@ async def top_thirty_day_returns(
         ThirtyDayReturn(
             ticker=rows.text(row, "ticker"),
             date=rows.day(row, "date"),
-            return_30d=rows.number(row, "return_30d"),
+            return30d=rows.number(row, "return_30d"),
             close=rows.number(row, "close"),
             prior_date=rows.day(row, "prior_date_30d"),
             prior_close=rows.number(row, "prior_close_30d"),

@@ -9,7 +9,9 @@ from etl.tables import DAILY_METRICS, TICKER_STATS, TRADING_DAYS_PER_YEAR
 from graphql_api.engines.base import Snapshot
 from graphql_api.services import rows
 from graphql_api.services.arguments import RANGE_FILTER, DateRange
-from graphql_api.services.domain import DailyPrice, RangeStats, StockSummary
+from graphql_api.types.daily_price import DailyPrice
+from graphql_api.types.scalars import Long
+from graphql_api.types.stock import Stock, StockStats
 
 ALL_STOCKS = f"""
 SELECT ticker, first_date, last_date, trading_days, average_traded_value, annualized_volatility
@@ -35,26 +37,27 @@ ORDER BY ticker, date
 """  # noqa: S608 (identifiers from etl.tables only)
 
 
-async def all_stocks(snapshot: Snapshot) -> list[StockSummary]:
+async def all_stocks(snapshot: Snapshot) -> list[Stock]:
     return [
-        StockSummary(
+        Stock(
             ticker=rows.text(row, "ticker"),
             first_date=rows.day(row, "first_date"),
             last_date=rows.day(row, "last_date"),
             trading_days=rows.whole(row, "trading_days"),
-            average_traded_value=rows.optional_number(row, "average_traded_value"),
-            annualized_volatility=rows.optional_number(row, "annualized_volatility"),
+            history=StockStats(
+                average_traded_value=rows.optional_number(row, "average_traded_value"),
+                annualized_volatility=rows.optional_number(row, "annualized_volatility"),
+            ),
         )
         for row in await snapshot.fetch(ALL_STOCKS)
     ]
 
 
-async def stats_in_range(snapshot: Snapshot, span: DateRange) -> dict[str, RangeStats]:
+async def stats_in_range(snapshot: Snapshot, span: DateRange) -> dict[str, StockStats]:
     """Every ticker with a trading day in the range, by ticker."""
     found = await snapshot.fetch(STATS_IN_RANGE, (TRADING_DAYS_PER_YEAR, *span.parameters))
     return {
-        rows.text(row, "ticker"): RangeStats(
-            ticker=rows.text(row, "ticker"),
+        rows.text(row, "ticker"): StockStats(
             average_traded_value=rows.number(row, "average_traded_value"),
             annualized_volatility=rows.optional_number(row, "annualized_volatility"),
         )
@@ -77,9 +80,9 @@ async def prices_in_range(
                 high=rows.number(row, "high"),
                 low=rows.number(row, "low"),
                 close=rows.number(row, "close"),
-                volume=rows.whole(row, "volume"),
+                volume=Long(rows.whole(row, "volume")),
                 daily_return=rows.optional_number(row, "daily_return"),
-                return_30d=rows.optional_number(row, "return_30d"),
+                return30d=rows.optional_number(row, "return_30d"),
             )
         )
     return prices

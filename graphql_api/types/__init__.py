@@ -1,1 +1,2 @@
-"""GraphQL types: one module per type, each a thin adapter over a service's domain object."""
+"""GraphQL types, one module per type. They are also the plain records the services build
+from engine rows (values unrounded) and the REST aliases serialize."""

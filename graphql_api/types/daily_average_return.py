@@ -4,8 +4,6 @@ import datetime as dt
 
 import strawberry
 
-from graphql_api.services import domain
-
 
 @strawberry.type(description="The mean daily return across the tickers that have one on a date.")
 class DailyAverageReturn:
@@ -14,7 +12,3 @@ class DailyAverageReturn:
         description="Mean of the tickers' daily returns, as a fraction (0.0123 is 1.23%)."
     )
     stocks: int = strawberry.field(description="How many tickers had a daily return that day.")
-
-    @classmethod
-    def from_domain(cls, value: domain.DailyAverageReturn) -> DailyAverageReturn:
-        return cls(date=value.date, average_return=value.average_return, stocks=value.stocks)

@@ -4,7 +4,6 @@ import datetime as dt
 
 import strawberry
 
-from graphql_api.services import domain
 from graphql_api.types.scalars import Long
 
 
@@ -24,16 +23,3 @@ class DailyPrice:
         description="close / close of the latest trading day on or before date − 30 days − 1; "
         "null when there is none that early.",
     )
-
-    @classmethod
-    def from_domain(cls, value: domain.DailyPrice) -> DailyPrice:
-        return cls(
-            date=value.date,
-            open=value.open,
-            high=value.high,
-            low=value.low,
-            close=value.close,
-            volume=Long(value.volume),
-            daily_return=value.daily_return,
-            return30d=value.return_30d,
-        )

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import strawberry
 
 from graphql_api.resolvers import stock_fields
-from graphql_api.services import domain
 from graphql_api.types.daily_price import DailyPrice
+
+
+@dataclass(frozen=True)
+class StockStats:
+    """A ticker's statistics over its trading days in a range (or its whole history).
+    Not in the schema: what Stock's statistic fields answer with."""
+
+    average_traded_value: float | None
+    annualized_volatility: float | None
 
 
 @strawberry.type(description="One stock: its history's extent and its statistics.")
@@ -15,7 +24,8 @@ class Stock:
     first_date: dt.date = strawberry.field(description="Its first trading day in the dataset.")
     last_date: dt.date = strawberry.field(description="Its last trading day in the dataset.")
     trading_days: int = strawberry.field(description="How many trading days it has.")
-    summary: strawberry.Private[domain.StockSummary]
+    history: strawberry.Private[StockStats]
+    """Its statistics over its whole history, the answer of the fields without a range."""
 
     average_traded_value: float | None = strawberry.field(
         resolver=stock_fields.average_traded_value,
@@ -31,13 +41,3 @@ class Stock:
         resolver=stock_fields.prices,
         description="Its daily prices and returns in the range, oldest first.",
     )
-
-    @classmethod
-    def from_domain(cls, value: domain.StockSummary) -> Stock:
-        return cls(
-            ticker=value.ticker,
-            first_date=value.first_date,
-            last_date=value.last_date,
-            trading_days=value.trading_days,
-            summary=value,
-        )

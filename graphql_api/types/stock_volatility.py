@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import strawberry
 
-from graphql_api.services import domain
-
 
 @strawberry.type(description="A ticker's annualized volatility.")
 class StockVolatility:
@@ -12,11 +10,3 @@ class StockVolatility:
         description="Sample standard deviation (n − 1) of its daily returns × √252."
     )
     returns: int = strawberry.field(description="How many daily returns the figure is based on.")
-
-    @classmethod
-    def from_domain(cls, value: domain.StockVolatility) -> StockVolatility:
-        return cls(
-            ticker=value.ticker,
-            annualized_volatility=value.annualized_volatility,
-            returns=value.returns,
-        )

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import strawberry
 
-from graphql_api.services import domain
-
 
 @strawberry.type(description="A ticker and its mean traded value (close × volume).")
 class StockWorth:
@@ -11,7 +9,3 @@ class StockWorth:
     average_traded_value: float = strawberry.field(
         description="Mean of close × volume over the ticker's trading days in the range."
     )
-
-    @classmethod
-    def from_domain(cls, value: domain.StockWorth) -> StockWorth:
-        return cls(ticker=value.ticker, average_traded_value=value.average_traded_value)

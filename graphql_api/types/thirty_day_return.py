@@ -4,8 +4,6 @@ import datetime as dt
 
 import strawberry
 
-from graphql_api.services import domain
-
 
 @strawberry.type(description="A ticker's return over 30 calendar days, ending on a trading day.")
 class ThirtyDayReturn:
@@ -19,14 +17,3 @@ class ThirtyDayReturn:
         description="The ticker's latest trading day on or before `date` − 30 days."
     )
     prior_close: float = strawberry.field(description="The closing price on `priorDate`.")
-
-    @classmethod
-    def from_domain(cls, value: domain.ThirtyDayReturn) -> ThirtyDayReturn:
-        return cls(
-            ticker=value.ticker,
-            date=value.date,
-            return30d=value.return_30d,
-            close=value.close,
-            prior_date=value.prior_date,
-            prior_close=value.prior_close,
-        )

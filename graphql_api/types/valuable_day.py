@@ -4,8 +4,6 @@ import datetime as dt
 
 import strawberry
 
-from graphql_api.services import domain
-
 
 @strawberry.type(description="A trading day and the mean traded value (close × volume) on it.")
 class ValuableDay:
@@ -13,7 +11,3 @@ class ValuableDay:
     average_traded_value: float = strawberry.field(
         description="Mean of close × volume across the tickers trading that day."
     )
-
-    @classmethod
-    def from_domain(cls, value: domain.ValuableDay) -> ValuableDay:
-        return cls(date=value.date, average_traded_value=value.average_traded_value)
