@@ -42,9 +42,10 @@ ALIASES = [
 
 async def _graphql(client: httpx.AsyncClient, query: str) -> dict[str, Any]:
     response = await client.post("/graphql", json={"query": query})
-    body: dict[str, Any] = response.json()
+    body = response.json()
     assert "errors" not in body, body
-    return body["data"]  # type: ignore[no-any-return]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 async def _field_names(client: httpx.AsyncClient, query_field: str) -> list[str]:
