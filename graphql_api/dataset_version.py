@@ -17,9 +17,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from etl.dataset_pointer import DatasetPointer, VersionSummary, is_version
 from graphql_api.engines.base import QueryEngine, QueryError
 from graphql_api.errors import BadUserInput
+from graphql_api.http_contract import (
+    DATASET_VERSION_HEADER,
+    DATASET_VERSION_STATE,
+    GRAPHQL_METHODS,
+    GRAPHQL_PATH,
+    header,
+)
 
-VERSION_HEADER = "x-dataset-version"
-STATE_KEY = "dataset_version"
 HOW_TO_LIST = (
     "list the retained versions with the `datasets` field "
     "or `stock-analytics versions --warehouse W`"
@@ -63,12 +68,12 @@ def choose(pointer: DatasetPointer, requested: str | None) -> RequestDataset:
 async def resolve(scope: Scope, engine: QueryEngine) -> RequestDataset | QueryError | BadUserInput:
     """The request's dataset, or why it has none; looked up once per request."""
     state = scope.setdefault("state", {})
-    if STATE_KEY not in state:
+    if DATASET_VERSION_STATE not in state:
         try:
-            state[STATE_KEY] = choose(await engine.pointer(), requested_version(scope))
+            state[DATASET_VERSION_STATE] = choose(await engine.pointer(), requested_version(scope))
         except (QueryError, BadUserInput) as error:
-            state[STATE_KEY] = error
-    found: RequestDataset | QueryError | BadUserInput = state[STATE_KEY]
+            state[DATASET_VERSION_STATE] = error
+    found: RequestDataset | QueryError | BadUserInput = state[DATASET_VERSION_STATE]
     return found
 
 
@@ -81,17 +86,15 @@ async def request_dataset(scope: Scope, engine: QueryEngine) -> RequestDataset:
 
 
 def requested_version(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:  # ASGI header names are lower case
-        if name == VERSION_HEADER.encode():
-            return bytes(value).decode("latin-1")
-    return None
+    value = header(scope["headers"], DATASET_VERSION_HEADER)
+    return None if value is None else bytes(value).decode("latin-1")
 
 
 class DatasetVersionMiddleware:
     """Resolves the version of every request on `path` before anything else needs it,
     and names the resolved version (on any path) in the answer's X-Dataset-Version."""
 
-    def __init__(self, app: ASGIApp, *, path: str = "/graphql") -> None:
+    def __init__(self, app: ASGIApp, *, path: str = GRAPHQL_PATH) -> None:
         self.app = app
         self.path = path
 
@@ -99,15 +102,15 @@ class DatasetVersionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"] == self.path and scope["method"] in ("GET", "POST"):
+        if scope["path"] == self.path and scope["method"] in GRAPHQL_METHODS:
             await resolve(scope, scope["app"].state.engine)
 
         async def named(message: Message) -> None:
-            found = scope.get("state", {}).get(STATE_KEY)
+            found = scope.get("state", {}).get(DATASET_VERSION_STATE)
             if message["type"] == "http.response.start" and isinstance(found, RequestDataset):
                 headers = [
                     *message.get("headers", ()),
-                    (VERSION_HEADER.encode(), found.version.encode()),
+                    (DATASET_VERSION_HEADER, found.version.encode()),
                     (b"vary", b"X-Dataset-Version"),
                 ]
                 message = {**message, "headers": headers}

@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cross_web import HTTPException as GraphQLHTTPException
 from fastapi.exceptions import RequestValidationError
 from graphql.error import GraphQLError, GraphQLSyntaxError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from strawberry.exceptions import MissingQueryError
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext
 
 from graphql_api.engines.base import QueryError, QueryTimeout, QueryTooCostly
@@ -33,6 +37,12 @@ from graphql_api.persisted_queries import NotATrustedDocument, PersistedQueryNot
 
 logger = logging.getLogger(__name__)
 
+_ANSWERED_BY_THE_ROUTER = (
+    MissingQueryError,
+    CannotGetOperationTypeError,
+    InvalidOperationTypeError,
+)
+"""What Strawberry's execute raises on to its HTTP view (answered 400 there)."""
 PARSE_FAILED = ErrorCode.GRAPHQL_PARSE_FAILED
 VALIDATION_FAILED = ErrorCode.GRAPHQL_VALIDATION_FAILED
 _CODES = frozenset(ErrorCode)
@@ -129,7 +139,47 @@ def with_codes(
     return [_with_code(error, request_id, hide_suggestions) for error in errors]
 
 
-def _with_code(error: GraphQLError, request_id: str, hide_suggestions: bool) -> GraphQLError:
+class ErrorCodes(SchemaExtension):
+    """Gives every error of a result its code (with_codes), whatever phase failed: parse,
+    validation, a refusal before execution, a field. Made per request (a factory).
+
+    List it first: extensions' on_operation hooks close in reverse order, so this one sees
+    the result the others left. An error raised in another extension's hook (a syntax
+    error from ParserCache's on_parse, say, or a bug) passes through here on its way to
+    Strawberry's execute, which answers it as it is: it is coded first, an unexpected one
+    masked behind the request id."""
+
+    def __init__(self, *, hide_suggestions: bool) -> None:
+        super().__init__()
+        self.hide_suggestions = hide_suggestions
+        """Drop graphql-core's "Did you mean ...?" from messages (when introspection is off)."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            yield
+        except _ANSWERED_BY_THE_ROUTER:
+            raise
+        except Exception as error:
+            raised = (
+                error
+                if isinstance(error, GraphQLError)
+                else GraphQLError(str(error), original_error=error)
+            )
+            # The cause stays, so that Schema.process_errors logs it with its traceback.
+            raise _with_code(
+                raised, request_id_of(context), self.hide_suggestions, keep_cause=True
+            ) from error
+        result = context.result
+        if result is not None and result.errors:
+            result.errors = with_codes(
+                result.errors, request_id_of(context), hide_suggestions=self.hide_suggestions
+            )
+
+
+def _with_code(
+    error: GraphQLError, request_id: str, hide_suggestions: bool, *, keep_cause: bool = False
+) -> GraphQLError:
     code = error_code(error)
     extensions: dict[str, object] = {**(error.extensions or {}), "code": code}
     message = without_suggestion(error.message) if hide_suggestions else error.message
@@ -142,7 +192,7 @@ def _with_code(error: GraphQLError, request_id: str, hide_suggestions: bool) -> 
         source=error.source,
         positions=error.positions,
         path=error.path,
-        original_error=None,
+        original_error=error.original_error if keep_cause else None,
         extensions=extensions,
     )
 

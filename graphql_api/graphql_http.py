@@ -1,16 +1,18 @@
 """GraphQL over HTTP as the spec says, on top of Strawberry's FastAPI router.
 
-Strawberry answers everything as application/json. This router also speaks
-application/graphql-response+json when the client's Accept header asks for it:
-the response then carries that media type, and a request error (the document
-did not parse or validate, or the variables did not coerce) answers 400. Under
-either media type a request error's body has no `data` entry, since execution
-never began. A missing Accept header, or `*/*`, still gets application/json.
+Strawberry answers everything as application/json. GraphQLMediaTypeMiddleware
+answers application/graphql-response+json when the client's Accept header asks
+for it, and then a request error (the document did not parse or validate, or
+the variables did not coerce) answers 400. Under either media type a request
+error's body has no `data` entry, since execution never began. A missing Accept
+header, or `*/*`, still gets application/json.
 
-A request Strawberry refuses before GraphQL sees it (a body that is not JSON or
-not an object, an unsupported content type, no query, a batch, an unknown
-operation name) answers 4xx with a GraphQL-shaped JSON body coded
-BAD_USER_INPUT, not Strawberry's plain text.
+The router executes the request graphql_api/graphql_request.py decoded once
+(the caches in front of it decoded it already, or it does so now). A request
+that is refused before GraphQL sees it (a body that is not JSON or not an
+object, an unsupported content type, no query, a batch, an unknown operation
+name) answers 4xx with a GraphQL-shaped JSON body coded BAD_USER_INPUT, not
+Strawberry's plain text.
 
 Persisted queries (graphql_api/persisted_queries.py) are resolved as the body is
 parsed: an unknown hash answers 200 with PERSISTED_QUERY_NOT_FOUND, as Apollo's
@@ -19,12 +21,11 @@ link expects.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
@@ -34,19 +35,21 @@ from strawberry.types.unset import UNSET
 from graphql_api.context import AppContext
 from graphql_api.error_codes import classify
 from graphql_api.errors import BadUserInput
-from graphql_api.http_errors import error_response
-from graphql_api.persisted_queries import (
-    NotATrustedDocument,
-    PersistedQueries,
-    PersistedQueryNotFound,
+from graphql_api.graphql_request import graphql_request
+from graphql_api.http_contract import (
+    BODY_STATE,
+    EXECUTION_ERRORS_STATE,
+    GRAPHQL_METHODS,
+    GRAPHQL_PATH,
+    REQUEST_ERROR_STATE,
+    header,
 )
+from graphql_api.http_errors import error_response
+from graphql_api.persisted_queries import PersistedQueries
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
-_REQUEST_ERROR = "graphql_request_error"
-EXECUTION_ERRORS_STATE = "graphql_execution_errors"
-"""Request state: whether the executed result had errors (the response cache keeps only
-results without)."""
+_GRAPHQL_RESPONSE_JSON_UTF8 = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8".encode()
 
 
 def prefers_graphql_response_json(accept: str | None) -> bool:
@@ -65,7 +68,18 @@ def is_request_error(result: ExecutionResult) -> bool:
     )
 
 
+class ScopedRequestAdapter(StarletteRequestAdapter):
+    """Strawberry's request adapter, with the ASGI scope: the decoded request is in its
+    state (Strawberry's documented `request_adapter_class` hook)."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
+        self.scope = request.scope
+
+
 class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
+    request_adapter_class = ScopedRequestAdapter
+
     def __init__(self, *args: Any, persisted_queries: PersistedQueries, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.persisted_queries = persisted_queries
@@ -76,11 +90,17 @@ class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
             request.query_params.get("extensions") is None
         )
 
-    async def parse_http_body(
-        self, request: AsyncHTTPRequestAdapter
-    ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        parsed = await super().parse_http_body(request)
-        return parsed if isinstance(parsed, list) else self.persisted_queries.resolve(parsed)
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """The request decoded once (graphql_request), its persisted query resolved. A
+        malformed one raises BadUserInput, which the app's handler answers 400."""
+        assert isinstance(request, ScopedRequestAdapter)
+        state = request.scope.setdefault("state", {})
+        if request.method != "GET" and BODY_STATE not in state:
+            state[BODY_STATE] = await request.get_body()  # no RequestBodyMiddleware in front
+        decoded = graphql_request(request.scope)
+        if isinstance(decoded, BadUserInput):
+            raise decoded
+        return self.persisted_queries.resolve(decoded.for_strawberry())
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -89,36 +109,60 @@ class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
         setattr(request.state, EXECUTION_ERRORS_STATE, bool(result.errors))
         if is_request_error(result):
             response.pop("data", None)
-            setattr(request.state, _REQUEST_ERROR, True)
+            setattr(request.state, REQUEST_ERROR_STATE, True)
         return response
-
-    def decode_json(self, data: str | bytes) -> object:
-        try:
-            value = json.loads(data)
-        except ValueError as error:  # not JSON, or not UTF-8
-            raise HTTPException(400, f"Unable to parse the request as JSON: {error}") from error
-        # bytes: the POST body (a GET's parameters arrive as str, and may be null)
-        if isinstance(data, bytes) and not isinstance(value, dict | list):
-            raise HTTPException(400, 'The request body must be a JSON object: {"query": ...}')
-        return value
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        # Strawberry refuses some requests inside execution with a cross_web HTTPException
+        # (no query, an unknown operationName, a mutation over GET), and its FastAPI routes
+        # (closures made in GraphQLRouter.__init__) turn it into text/plain before any
+        # FastAPI exception handler sees it. Strawberry documents run() raising it for the
+        # integration to answer, and offers no hook to answer it: this is the one place left
+        # to give it the contract's coded JSON body.
         try:
-            response = await super().run(request, context=context, root_value=root_value)
-        except (HTTPException, BadUserInput, PersistedQueryNotFound, NotATrustedDocument) as error:
+            return await super().run(request, context=context, root_value=root_value)
+        except HTTPException as error:
             classified = classify(error)
-            reason = error.reason if isinstance(error, HTTPException) else str(error)
-            response = error_response(classified.status, classified.code, reason)
+            return error_response(classified.status, classified.code, error.reason)
+
+
+class GraphQLMediaTypeMiddleware:
+    """GraphQL over HTTP's media type, for every JSON answer of GraphQL on `path` (a result,
+    a request error, a refused request): application/graphql-response+json when Accept
+    ranks it at least as high as JSON, and then a request error answers 400."""
+
+    def __init__(self, app: ASGIApp, *, path: str = GRAPHQL_PATH) -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
-            isinstance(request, Request)
-            and isinstance(response, Response)
-            and response.media_type == JSON
-            and prefers_graphql_response_json(request.headers.get("accept"))
+            scope["type"] != "http"
+            or scope["path"] != self.path
+            or scope["method"] not in GRAPHQL_METHODS
+            or not prefers_graphql_response_json(
+                (header(scope["headers"], b"accept") or b"").decode("latin-1")
+            )
         ):
-            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
-            if getattr(request.state, _REQUEST_ERROR, False):
-                response.status_code = 400
-        return response
+            await self.app(scope, receive, send)
+            return
+
+        async def negotiated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                if header(headers, b"content-type") == JSON.encode():
+                    request_error = scope.get("state", {}).get(REQUEST_ERROR_STATE, False)
+                    message = {
+                        **message,
+                        "status": 400 if request_error else message["status"],
+                        "headers": [
+                            *(item for item in headers if item[0] != b"content-type"),
+                            (b"content-type", _GRAPHQL_RESPONSE_JSON_UTF8),
+                        ],
+                    }
+            await send(message)
+
+        await self.app(scope, receive, negotiated)
 
 
 def _media_weights(accept: str) -> dict[str, float]:

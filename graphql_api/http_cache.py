@@ -20,19 +20,17 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphql_api.dataset_version import requested_version
-from graphql_api.graphql_http import EXECUTION_ERRORS_STATE
-from graphql_api.response_cache import (
-    CACHE_STATE,
-    REQUEST_KEY_STATE,
-    RequestKey,
-    raw_request,
-    request_dataset_or_none,
-    request_key,
+from graphql_api.http_contract import (
+    EXECUTION_ERRORS_STATE,
+    GRAPHQL_PATH,
+    IF_NONE_MATCH_HEADER,
+    RESPONSE_CACHE_STATE,
+    CacheVerdict,
+    header,
 )
+from graphql_api.response_cache import RequestKey, request_dataset_or_none, request_key
 
 IMMUTABLE_MAX_AGE_SECONDS = 365 * 24 * 3600
-NOT_MODIFIED = "not-modified"
-"""The response-cache state of a request answered 304 (logged and counted with it)."""
 NO_STORE = b"no-store"
 
 
@@ -71,7 +69,7 @@ def matches(if_none_match: bytes, etag: bytes) -> bool:
 
 
 class HttpCacheMiddleware:
-    def __init__(self, app: ASGIApp, *, policy: CachePolicy, path: str = "/graphql") -> None:
+    def __init__(self, app: ASGIApp, *, policy: CachePolicy, path: str = GRAPHQL_PATH) -> None:
         self.app = app
         self.policy = policy
         self.path = path
@@ -81,9 +79,9 @@ class HttpCacheMiddleware:
             await self.app(scope, receive, send)
             return
         etag, pinned = await self._entity_tag(scope)
-        headers = dict(scope["headers"])
-        if etag is not None and matches(headers.get(b"if-none-match", b""), etag):
-            scope["state"][CACHE_STATE] = NOT_MODIFIED
+        if_none_match = header(scope["headers"], IF_NONE_MATCH_HEADER) or b""
+        if etag is not None and matches(if_none_match, etag):
+            scope["state"][RESPONSE_CACHE_STATE] = CacheVerdict.NOT_MODIFIED
             await send(
                 {
                     "type": "http.response.start",
@@ -98,7 +96,8 @@ class HttpCacheMiddleware:
             if message["type"] == "http.response.start":
                 state = scope["state"]
                 clean = (
-                    state.get(EXECUTION_ERRORS_STATE) is False or state.get(CACHE_STATE) == "hit"
+                    state.get(EXECUTION_ERRORS_STATE) is False
+                    or state.get(RESPONSE_CACHE_STATE) == CacheVerdict.HIT
                 )
                 added = (
                     self._cache_headers(etag, pinned)
@@ -112,11 +111,9 @@ class HttpCacheMiddleware:
 
     async def _entity_tag(self, scope: Scope) -> tuple[bytes | None, bool]:
         """The answer's ETag, when it is a GET that can be cached; and whether it is pinned."""
-        state = scope.setdefault("state", {})
         if scope["method"] != "GET":
             return None, False
-        key = request_key(raw_request(scope, b""))
-        state[REQUEST_KEY_STATE] = key
+        key = request_key(scope)
         dataset = await request_dataset_or_none(scope) if key is not None else None
         if key is None or dataset is None:
             return None, False

@@ -1,8 +1,9 @@
 """Every error answer outside GraphQL execution: a GraphQL-shaped JSON body with a code.
 
 The app's exception handlers (REST arguments, engine failures, unknown paths and
-methods, anything unexpected) and the GraphQL router's request errors all answer
-through `error_response`, with the code and status `error_codes.classify` gives.
+methods, a malformed GraphQL request or persisted query, anything unexpected) and
+the GraphQL router's refusals all answer through `error_response`, with the code
+and status `error_codes.classify` gives.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from graphql_api.asgi_errors import error_body
 from graphql_api.engines.base import QueryError
 from graphql_api.error_codes import classify, internal_error_message
 from graphql_api.errors import BadUserInput, ErrorCode
+from graphql_api.http_contract import REQUEST_ID_HEADER, REQUEST_ID_STATE
 from graphql_api.observability.stats import new_request_id, record_error_code
+from graphql_api.persisted_queries import NotATrustedDocument, PersistedQueryNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +40,9 @@ def error_response(
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(BadUserInput, _shown)
+    app.add_exception_handler(BadUserInput, _shown)  # a malformed GraphQL request too
+    app.add_exception_handler(PersistedQueryNotFound, _shown)
+    app.add_exception_handler(NotATrustedDocument, _shown)
     app.add_exception_handler(QueryError, _shown)
     app.add_exception_handler(RequestValidationError, _bad_parameter)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -70,12 +75,12 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     # This handler runs outside every middleware; the request's id waits in its state.
-    request_id = getattr(request.state, "request_id", None) or new_request_id()
+    request_id = getattr(request.state, REQUEST_ID_STATE, None) or new_request_id()
     logger.error("request %s: unexpected error on %s", request_id, request.url.path, exc_info=error)
     return error_response(
         500,
         ErrorCode.INTERNAL_SERVER_ERROR,
         internal_error_message(request_id),
-        headers={"x-request-id": request_id},
+        headers={REQUEST_ID_HEADER.decode(): request_id},
         requestId=request_id,
     )

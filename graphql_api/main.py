@@ -14,8 +14,9 @@ from graphql_api.deps import get_context
 from graphql_api.engines.base import QueryEngine
 from graphql_api.engines.cache import CachingEngine
 from graphql_api.engines.factory import open_engine
-from graphql_api.graphql_http import GraphQLHTTPRouter
+from graphql_api.graphql_http import GraphQLHTTPRouter, GraphQLMediaTypeMiddleware
 from graphql_api.http_cache import CachePolicy, HttpCacheMiddleware
+from graphql_api.http_contract import GRAPHQL_PATH
 from graphql_api.http_errors import install_error_handlers
 from graphql_api.observability.install import install_observability
 from graphql_api.observability.json_logging import json_logging
@@ -53,10 +54,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # Added first, so it is the innermost middleware (Starlette wraps each later one
-    # around the earlier ones): authentication, rate limits, logging and metrics, added
-    # after this line, run before a cached answer is sent, and see scope["state"]
-    # ["response_cache"] (hit, miss or bypass).
+    # Starlette wraps each middleware added around the ones added before it. The media
+    # type goes innermost, so cached answers keep theirs; the response cache comes next:
+    # authentication, rate limits, logging and metrics, added after it, run before a
+    # cached answer is sent, and see its verdict in the request state.
+    app.add_middleware(GraphQLMediaTypeMiddleware)
     app.state.response_cache = ResponseCache(
         max_entries=settings.response_cache_max_entries,
         max_bytes=settings.response_cache_max_bytes,
@@ -88,7 +90,7 @@ def create_app(
                 manifest=settings.trusted_documents,
             ),
         ),
-        prefix="/graphql",
+        prefix=GRAPHQL_PATH,
     )
     app.include_router(rest_router)
     install_web(app, graphiql_assets_dir=settings.graphiql_assets_dir)

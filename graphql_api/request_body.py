@@ -15,10 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphql_api.asgi_errors import send_error
 from graphql_api.errors import ErrorCode
+from graphql_api.http_contract import BODY_STATE
 
 CLOSE = [(b"connection", b"close")]
-BODY_STATE = "request_body"
-"""Request state: the whole body, read once here, for the middlewares inside."""
 
 
 class _TooLarge(Exception):
@@ -78,6 +77,27 @@ class RequestBodyMiddleware:
                 raise _TooLarge
             if not message.get("more_body", False):
                 return bytes(body)
+
+
+async def read_body(scope: Scope, receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body, kept in the request state, and a receive that hands the app the
+    same messages: read here already, or read now (an app without this middleware)."""
+    state = scope.setdefault("state", {})
+    if BODY_STATE in state:  # read by RequestBodyMiddleware, which replays it to the app
+        return state[BODY_STATE], receive
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+    chunks = (m.get("body", b"") for m in messages if m["type"] == "http.request")
+    state[BODY_STATE] = b"".join(chunks)
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return state[BODY_STATE], replay
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query
 
 from graphql_api.deps import DatasetDep, EngineDep, SettingsDep, SnapshotDep
 from graphql_api.errors import BadUserInput
+from graphql_api.http_contract import HEALTH_PATH
 from graphql_api.services import market, rankings
 from graphql_api.services.arguments import checked_limit, date_range, optional_date_range
 from graphql_api.types.scalars import parse_date
@@ -27,7 +28,7 @@ FromDate = Annotated[str | None, Query(description="First day, YYYY-MM-DD (inclu
 ToDate = Annotated[str | None, Query(description="Last day, YYYY-MM-DD (inclusive).")]
 
 
-@router.get("/health")
+@router.get(HEALTH_PATH)
 async def health(engine: EngineDep) -> dict[str, str]:
     return {"status": "ok", "engine": engine.name}
 

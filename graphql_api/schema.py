@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from graphql.error import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types import ExecutionContext
 
 from graphql_api.config import Settings
 from graphql_api.cost_limit import QueryCostLimit
-from graphql_api.error_codes import log_errors, with_codes
+from graphql_api.error_codes import ErrorCodes, log_errors
 from graphql_api.limits import limit_rule
 from graphql_api.observability.query_stats import QueryStatsExtension
 from graphql_api.operation_name import OperationNameRequired
@@ -26,21 +25,9 @@ DOCUMENT_CACHE_SIZE = 1024
 
 
 class AnalyticsSchema(Schema):
-    """Adds the error codes (see error_codes) to every result, whatever phase failed."""
+    """Logs every error as it was raised (the ErrorCodes extension codes what is sent)."""
 
     validation_results: ValidationResults
-    hide_suggestions: bool = False
-    """Drop graphql-core's "Did you mean ...?" from messages (when introspection is off)."""
-
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        result = await super().execute(*args, **kwargs)
-        if result.errors:
-            context = kwargs.get("context_value")
-            request_id = str(getattr(context, "request_id", "unknown"))
-            result.errors = with_codes(
-                result.errors, request_id, hide_suggestions=self.hide_suggestions
-            )
-        return result
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -54,6 +41,7 @@ def build_schema(settings: Settings) -> AnalyticsSchema:
         query=Query,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
+            partial(ErrorCodes, hide_suggestions=not settings.allow_introspection),
             partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
             partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
             partial(OffLoopValidation, results=validation_results),
@@ -64,7 +52,6 @@ def build_schema(settings: Settings) -> AnalyticsSchema:
         ],
     )
     schema.validation_results = validation_results
-    schema.hide_suggestions = not settings.allow_introspection
     return schema
 
 

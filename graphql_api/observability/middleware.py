@@ -8,16 +8,23 @@ A client's X-Request-ID is kept when it is a plain token (letters, digits,
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
 from typing import Any
-from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphql_api.errors import ErrorCode
+from graphql_api.graphql_request import GraphQLRequest, decoded_already
+from graphql_api.http_contract import (
+    REQUEST_ID_HEADER,
+    REQUEST_ID_STATE,
+    RESPONSE_CACHE_STATE,
+    CacheVerdict,
+    header,
+    wants_query_stats,
+)
 from graphql_api.observability.metrics import ApiMetrics
 from graphql_api.observability.stats import (
     ANONYMOUS,
@@ -28,11 +35,6 @@ from graphql_api.observability.stats import (
 
 access_log = logging.getLogger("graphql_api.access")
 
-REQUEST_ID_HEADER = b"x-request-id"
-QUERY_STATS_HEADER = b"x-query-stats"
-RESPONSE_CACHE_STATE = "response_cache"
-REQUEST_ID_STATE = "request_id"
-GRAPHQL_PATH = "/graphql"
 UNROUTED = "unrouted"
 _PLAIN_TOKEN = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 _NAMED_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
@@ -47,17 +49,14 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
         stats = RequestStats(
-            request_id=_request_id(headers.get(REQUEST_ID_HEADER)),
+            request_id=_request_id(header(scope["headers"], REQUEST_ID_HEADER)),
             method=scope["method"],
             path=scope["path"],
             client=scope["client"][0] if scope.get("client") else "",
-            wants_query_stats=headers.get(QUERY_STATS_HEADER, b"").strip().lower()
-            in (b"1", b"true"),
+            wants_query_stats=wants_query_stats(scope["headers"]),
         )
         status = 500
-        body = bytearray()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -72,30 +71,21 @@ class ObservabilityMiddleware:
                 }
             await send(message)
 
-        async def receive_and_keep() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                body.extend(message.get("body", b""))
-            return message
-
         scope.setdefault("state", {})[REQUEST_ID_STATE] = stats.request_id
-        inner_receive = receive_and_keep if scope["path"] == GRAPHQL_PATH else receive
         started = time.perf_counter()
         with request_stats(stats):
             try:
-                await self.app(scope, inner_receive, send_with_id)
+                await self.app(scope, receive, send_with_id)
             except Exception:
                 stats.add_error_code(ErrorCode.INTERNAL_SERVER_ERROR)
                 raise
             finally:
-                self._finish(scope, stats, status, time.perf_counter() - started, bytes(body))
+                self._finish(scope, stats, status, time.perf_counter() - started)
 
-    def _finish(
-        self, scope: Scope, stats: RequestStats, status: int, seconds: float, body: bytes
-    ) -> None:
+    def _finish(self, scope: Scope, stats: RequestStats, status: int, seconds: float) -> None:
         response_cache = scope.get("state", {}).get(RESPONSE_CACHE_STATE)
-        if response_cache == "hit" and stats.operation is None:
-            stats.operation = _operation_of(scope, body)
+        if response_cache == CacheVerdict.HIT and stats.operation is None:
+            stats.operation = _operation_of(decoded_already(scope))
         self.metrics.observe(
             stats,
             route=_route_label(scope),
@@ -124,7 +114,8 @@ def _log_fields(scope: Scope, stats: RequestStats, status: int, seconds: float) 
         "engine_query_ids": [q.query_id for q in stats.engine_queries if q.query_id],
         "engine_ms": round(stats.engine_seconds * 1e3, 3),
         "bytes_scanned": stats.bytes_scanned,
-        "cache_hit": response_cache == "hit" or (stats.cache_hits > 0 and not stats.engine_queries),
+        "cache_hit": response_cache == CacheVerdict.HIT
+        or (stats.cache_hits > 0 and not stats.engine_queries),
         "cache_hits": stats.cache_hits,
         "cache_misses": stats.cache_misses,
         "response_cache": response_cache,
@@ -146,21 +137,12 @@ def _request_id(offered: bytes | None) -> str:
     return new_request_id()
 
 
-def _operation_of(scope: Scope, body: bytes) -> str:
-    """The operation name of a GraphQL request that was answered from the response cache."""
-    parameters: Any
-    if scope["method"] == "GET":
-        query = parse_qs(scope["query_string"].decode("latin-1"))
-        parameters = {name: values[0] for name, values in query.items()}
-    else:
-        try:
-            parameters = json.loads(body)
-        except ValueError:
-            parameters = None
-    if not isinstance(parameters, dict):
+def _operation_of(request: GraphQLRequest | None) -> str:
+    """The operation name of a GraphQL request answered from the response cache (which
+    decoded it): execution, which names the others, never ran."""
+    if request is None:
         return ANONYMOUS
-    named = parameters.get("operationName")
-    if isinstance(named, str) and named:
-        return named
-    found = _NAMED_OPERATION.match(str(parameters.get("query", "")))
+    if request.operation_name:
+        return request.operation_name
+    found = _NAMED_OPERATION.match(request.query or "")
     return found.group(1) if found else ANONYMOUS

@@ -6,8 +6,8 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 
-API_KEY_HEADER = b"x-api-key"
-AUTHORIZATION_HEADER = b"authorization"
+from graphql_api.http_contract import API_KEY_HEADER, AUTHORIZATION_HEADER
+
 BEARER = b"bearer "
 
 

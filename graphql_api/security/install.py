@@ -8,11 +8,12 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from graphql_api.config import Settings
+from graphql_api.http_contract import HEALTH_PATH
 from graphql_api.security.api_keys import ApiKeys
 from graphql_api.security.middleware import AccessControlMiddleware
 from graphql_api.security.rate_limit import TokenBuckets
 
-OPEN_PATHS = ("/health", "/")
+OPEN_PATHS = (HEALTH_PATH, "/")
 """Open without a key: the health check, and the landing page (static files, no data)."""
 OPEN_PREFIXES = ("/static/",)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphql_api.http_contract import GRAPHQL_PATH
 from graphql_api.web.graphiql_assets import local_graphiql_page
 
 
 class LocalGraphiQL:
-    def __init__(self, app: ASGIApp, *, graphql_path: str = "/graphql") -> None:
+    def __init__(self, app: ASGIApp, *, graphql_path: str = GRAPHQL_PATH) -> None:
         self.app = app
         self.graphql_path = graphql_path
 

@@ -4,13 +4,14 @@ unexpected errors coded, and no response ever carrying a stack trace or SQL."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from strawberry.extensions import SchemaExtension
 
 from etl.dataset_pointer import DatasetPointer
 from graphql_api.config import Settings
@@ -223,6 +224,34 @@ async def test_an_unexpected_error_is_masked_and_logged_with_a_request_id(
     assert rest_error["extensions"]["requestId"] in logged
     assert "secret: bug while running" in logged
     assert "Traceback" in logged
+
+
+class FailingExtension(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        raise RuntimeError("secret: a bug in an extension")
+        yield  # a hook, as Strawberry expects it
+
+
+async def test_an_error_raised_in_an_extension_is_masked_and_logged(
+    tiny_warehouse: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Strawberry answers an exception from a hook with its text; the ErrorCodes extension
+    codes it on its way there."""
+    app = create_app(settings_for(tiny_warehouse))
+    app.state.schema.extensions = (*app.state.schema.extensions, FailingExtension)
+    with caplog.at_level(logging.ERROR):
+        async with app_client(app) as client:
+            response = await post(client, "{ mostValuableDay { date } }")
+    error = only_error(response)
+    request_id = error["extensions"]["requestId"]
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["message"] == (
+        f"Internal server error; quote request id {request_id} when reporting it."
+    )
+    assert response.headers["x-request-id"] == request_id
+    assert request_id in caplog.text
+    assert "secret: a bug in an extension" in caplog.text
+    assert "Traceback" in caplog.text
 
 
 @pytest.mark.parametrize(

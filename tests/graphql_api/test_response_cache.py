@@ -245,7 +245,7 @@ async def test_remembered_keys_are_bounded_and_keep_their_meaning(tiny_warehouse
         with_stats = await post(client, request, **{"x-query-stats": "1"})
         again = await post(client, request)
         middleware = _response_cache_middleware(app)
-        assert 0 < len(middleware._keys) <= 2
+        assert 0 < len(middleware._decoded) <= 2
     assert evicted.headers["x-response-cache"] == "miss"  # pushed out by limits 2 and 3
     assert "x-response-cache" not in with_stats.headers  # the same body, another header
     assert again.headers["x-response-cache"] == "hit"
