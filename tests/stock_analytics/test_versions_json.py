@@ -4,6 +4,8 @@ own fields before the long ones its run recorded beside them."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -59,3 +61,18 @@ def test_the_json_is_complete_and_starts_with_each_versions_own_fields(
     table = capsys.readouterr().out.splitlines()
     assert len(table) == 1 + 2
     assert "headline" not in "\n".join(table)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    many = tuple(_summary(f"20261102T1200{index:02d}Z-00000b", 2) for index in range(40))
+    pointer = DatasetPointer(current=many[0].version, versions=many)
+    (tmp_path / DATASET_MANIFEST).write_text(pointer.to_json())
+    program = "import sys; from stock_analytics.cli import main; sys.exit(main(sys.argv[1:]))"
+    command = [sys.executable, "-c", program, "versions", "--warehouse", str(tmp_path), "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # before the command writes: its first write finds no reader
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert errors == ""
