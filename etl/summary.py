@@ -121,7 +121,8 @@ class RunSummary:
             f"  warehouse             {self.warehouse}",
             f"  files read            {counts.files_read:,}",
             *_listed(counts.files_not_utf8, "not UTF-8: "),
-            f"  files skipped         {len(counts.files_skipped):,}",
+            f"  files skipped         {len(counts.files_skipped):,}"
+            + (" (names not ending in .csv or .csv.gz)" if counts.files_skipped else ""),
             *_listed(counts.files_skipped),
             f"  rows read             {counts.rows_read:,}",
             f"  rows accepted         {counts.rows_accepted:,}",

@@ -23,7 +23,13 @@ JAVA_MISSING = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    command: int = args.handler(args)
+    try:
+        command: int = args.handler(args)
+    except BrokenPipeError:
+        # The reader stopped early (`stock-analytics versions --json | head`): stop quietly,
+        # and let nothing flush into the closed pipe at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return command
 
 

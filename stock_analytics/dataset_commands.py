@@ -71,9 +71,17 @@ def rollback(
 
 def _as_json(pointer: DatasetPointer) -> list[dict[str, Any]]:
     return [
-        {"current": summary.version == pointer.current, **summary.to_json()}
-        for summary in pointer.versions
+        _version_json(summary, summary.version == pointer.current) for summary in pointer.versions
     ]
+
+
+def _version_json(summary: VersionSummary, current: bool) -> dict[str, Any]:
+    """The whole summary, its own fields first and what the run recorded beside them (table
+    sizes, headline answers: long) after, so a reader sees the version before its details."""
+    document = summary.to_json()
+    recorded = {key: document[key] for key in summary.extra}
+    own = {key: value for key, value in document.items() if key not in recorded}
+    return {"current": current, **own, **recorded}
 
 
 def _as_text(pointer: DatasetPointer) -> str:

@@ -187,7 +187,7 @@ def test_suffixes_match_in_any_case_and_skipped_files_are_listed(built: Built) -
     assert built.summary.accounting.files_read == 7
     text = built.summary.render()
     assert "  files read            7" in text
-    assert "  files skipped         2\n" in text
+    assert "  files skipped         2 (names not ending in .csv or .csv.gz)\n" in text
     assert all(f"    {name}\n" in text for name in skipped)
 
 

@@ -84,6 +84,9 @@ def test_the_summary_lists_skipped_and_non_utf8_files_up_to_a_limit() -> None:
     summary = RunSummary("r", "in", "wh", moment, moment, accounting, 1, None, None)
     text = summary.render()
     assert "  files read            2\n    not UTF-8: in/b.csv\n" in text
-    assert "  files skipped         25\n    in/notes-00.txt\n" in text
+    assert (
+        "  files skipped         25 (names not ending in .csv or .csv.gz)\n    in/notes-00.txt\n"
+        in text
+    )
     assert "    in/notes-19.txt\n    ... and 5 more\n" in text
     assert "notes-20" not in text
