@@ -6,8 +6,10 @@ each `prices` 1 per stock (the stock count), each `close` 1 per price row
 (stocks × trading days). The total is the sum over all fields, about the
 number of values the answer would hold. A list's expected size comes from its
 arguments and the request's dataset version (LIST_SIZES); an object or a scalar
-is 1 value. Introspection (`__schema`, `__type`) counts its fields with every
-list of size 1: the depth limit (limits.py) bounds it.
+is 1 value. A connection (a Relay page) is an object whose `edges` list is as
+long as its field's arguments say (CONNECTION_SIZES: `first`, or fewer).
+Introspection (`__schema`, `__type`) counts its fields with every list of size
+1: the depth limit (limits.py) bounds it.
 
 Fields of one response key at one place are merged, as execution merges them,
 so a fragment spread twice there counts once. As in limits.py, each named
@@ -51,6 +53,7 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, Typ
 from etl.dataset_pointer import VersionSummary
 from etl.tables import TRADING_DAYS_PER_YEAR
 from graphql_api.errors import ErrorCode
+from graphql_api.pagination import DEFAULT_FIRST, MAX_FIRST
 from graphql_api.services.arguments import MAX_LIMIT
 
 DEFAULT_MAX_QUERY_COST = 100_000
@@ -119,6 +122,21 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
 """The expected row count of each list field of the schema, by (type, field)."""
 
 
+def page(arguments: Mapping[str, Any], _: DataExtent) -> int:
+    """`first` rows (DEFAULT_FIRST when null); outside 0..MAX_FIRST the field fails."""
+    value = arguments.get("first")
+    if value is None:
+        return DEFAULT_FIRST
+    return value if isinstance(value, int) and 0 <= value <= MAX_FIRST else 0
+
+
+CONNECTION_SIZES: dict[tuple[str, str], ListSize] = {
+    ("Dataset", "rejections"): page,
+    ("Dataset", "anomalies"): page,
+}
+"""The expected length of the `edges` of each connection field, by (type, field)."""
+
+
 @dataclass
 class _Merged:
     """The fields of one response key in one selection set: graphql-core executes them as
@@ -155,37 +173,51 @@ class CostMeasurer:
         self._data = data
         self._collected: dict[str, Collected] = {}
         self._in_progress: set[str] = set()
-        self._costed: dict[tuple[frozenset[int], str], int] = {}
+        self._costed: dict[tuple[frozenset[int], str, int | None], int] = {}
 
     def operation(self, operation: OperationDefinitionNode) -> int:
         root = self._schema.get_root_type(operation.operation)
         return 0 if root is None else self.cost((operation.selection_set,), root)
 
-    def cost(self, selection_sets: tuple[SelectionSetNode, ...], parent: GraphQLObjectType) -> int:
-        """The cost of the merged `selection_sets` under a multiplier of 1."""
-        key = (frozenset(id(selection_set) for selection_set in selection_sets), parent.name)
+    def cost(
+        self,
+        selection_sets: tuple[SelectionSetNode, ...],
+        parent: GraphQLObjectType,
+        page: int | None = None,
+    ) -> int:
+        """The cost of the merged `selection_sets` under a multiplier of 1; `page` is the
+        length of the lists in them when `parent` is a connection."""
+        key = (frozenset(id(selection_set) for selection_set in selection_sets), parent.name, page)
         costed = self._costed.get(key)
         if costed is None:
             collected: Collected = {}
             for selection_set in selection_sets:
                 self._collect(selection_set, parent, collected)
-            costed = sum(self._field(merged) for merged in collected.values())
+            costed = sum(self._field(merged, page) for merged in collected.values())
             self._costed[key] = costed
         return costed
 
-    def _field(self, merged: _Merged) -> int:
+    def _field(self, merged: _Merged, page: int | None) -> int:
         definition = _field_definition(self._schema, merged.parent, merged.node.name.value)
         if definition is None or not merged.children:
             return 1  # a scalar, or an unknown field (validation's error)
         inner = get_named_type(definition.type)
         if not isinstance(inner, GraphQLObjectType):
             return 1
+        children = tuple(merged.children.values())
+        connection = CONNECTION_SIZES.get((merged.parent.name, merged.node.name.value))
+        if connection is not None:
+            return 1 + self.cost(children, inner, self._sized(connection, merged.node, definition))
         size = 1
         if isinstance(get_nullable_type(definition.type), GraphQLList):
-            size = self._list_size(merged.node, definition, merged.parent)
+            size = (
+                page
+                if page is not None
+                else self._list_size(merged.node, definition, merged.parent)
+            )
         if size == 0:
             return 1
-        return 1 + size * self.cost(tuple(merged.children.values()), inner)
+        return 1 + size * self.cost(children, inner)
 
     def _list_size(
         self, node: FieldNode, definition: GraphQLField, parent: GraphQLObjectType
@@ -195,6 +227,9 @@ class CostMeasurer:
         size = LIST_SIZES.get((parent.name, node.name.value))
         if size is None:
             return UNKNOWN_LIST_SIZE
+        return self._sized(size, node, definition)
+
+    def _sized(self, size: ListSize, node: FieldNode, definition: GraphQLField) -> int:
         try:
             arguments = get_argument_values(definition, node, self._variables)
         except (GraphQLError, ValueError):

@@ -5,6 +5,9 @@ import datetime as dt
 import strawberry
 
 from etl.dataset_pointer import VersionSummary
+from graphql_api.resolvers import data_quality
+from graphql_api.types.connection import Connection
+from graphql_api.types.data_quality import Anomaly, RejectedRow
 
 
 @strawberry.type(
@@ -28,6 +31,16 @@ class Dataset:
     stocks: int = strawberry.field(description="How many tickers the dataset holds.")
     rows: int = strawberry.field(description="Accepted input rows (ticker-days).")
     rejected_rows: int = strawberry.field(description="Input rows the ETL rejected.")
+    rejections: Connection[RejectedRow] = strawberry.field(
+        resolver=data_quality.rejections,
+        description="The input rows the ETL rejected, by file and line: why a row is "
+        "missing from the metrics.",
+    )
+    anomalies: Connection[Anomaly] = strawberry.field(
+        resolver=data_quality.anomalies,
+        description="The accepted rows the ETL flagged as suspicious (kept in the metrics), "
+        "by ticker, date and kind.",
+    )
 
     @classmethod
     def from_summary(cls, summary: VersionSummary, *, current: bool) -> Dataset:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 from datetime import date
 from pathlib import Path
 
@@ -21,36 +20,7 @@ from tests.etl.warehouse_tables import (
     read_table,
     version_folders,
 )
-
-HEADER_A = " Date , TICKER ,Open,High,Low,Close,Volume,adjusted"
-ROWS_A = [  # newest first, as real files often are
-    "2024-02-05,AAA,16,17,15,16.5,1000,0",
-    "2024-01-03,AAA,10,12,9,11,1000,0",
-    "2024-01-02,AAA,10,12,9,10,1000,0",
-    "2024-13-45,AAA,10,12,9,10,1000,0",
-    "2024-01-04,  ,10,12,9,10,1000,0",
-    "2024-01-04,AAA,10,12,9,NaN,1000,0",
-    "2024-01-04,AAA,abc,12,9,10,1000,0",
-    "2024-01-04,AAA,10,12,9,10,1.5,0",
-    "2024-01-05,AAA,10,12,9,12,1000,0",
-]
-HEADER_B = "symbol,date,open,high,low,close,volume"
-ROWS_B = [
-    "AAA,2024-01-02,10.0,12,9,10,1000",  # the same row as in a.csv: collapsed
-    "AAA,2024-01-05,10,12,9,13,1000",  # same day as a.csv, another close: both rejected
-    "BBB,2024-01-02,20,21,19,20,0",
-    "BBB,2024-01-03,20,31,19,30,500",
-    "BBB,2024-01-03,20,31,19,30,500",  # collapsed
-]
-
-
-def _write_messy_input(folder: Path) -> Path:
-    folder.mkdir()
-    (folder / "prices a.csv").write_text("\n".join([HEADER_A, *ROWS_A]) + "\n")
-    with gzip.open(folder / "b.csv.gz", "wt") as out:
-        out.write("\n".join([HEADER_B, *ROWS_B]) + "\n")
-    (folder / "README.md").write_text("# not data\n")
-    return folder
+from tests.messy_input import MESSY_REJECTIONS, write_messy_input
 
 
 def _run(spark: SparkSession, source: Path | str, warehouse: Path | str) -> RunSummary:
@@ -58,7 +28,7 @@ def _run(spark: SparkSession, source: Path | str, warehouse: Path | str) -> RunS
 
 
 def test_messy_input_is_accounted_for_row_by_row(spark: SparkSession, tmp_path: Path) -> None:
-    source = _write_messy_input(tmp_path / "in")
+    source = write_messy_input(tmp_path / "in")
     warehouse = tmp_path / "wh"
     # A file: URI takes the path every non-local warehouse (S3) takes.
     summary = _run(spark, source, warehouse.as_uri())
@@ -84,15 +54,7 @@ def test_messy_input_is_accounted_for_row_by_row(spark: SparkSession, tmp_path: 
         (Path(row["source_file"]).name, row["line"]): row["reason"]
         for row in read_table(warehouse, "rejected_rows")
     }
-    assert rejected == {
-        ("prices a.csv", 5): "bad_date",
-        ("prices a.csv", 6): "missing_ticker",
-        ("prices a.csv", 7): "bad_close",
-        ("prices a.csv", 8): "bad_price",
-        ("prices a.csv", 9): "bad_volume",
-        ("prices a.csv", 10): "conflicting_duplicate",
-        ("b.csv.gz", 3): "conflicting_duplicate",
-    }
+    assert rejected == MESSY_REJECTIONS
     [missing_ticker] = [
         row for row in read_table(warehouse, "rejected_rows") if row["reason"] == "missing_ticker"
     ]
@@ -149,7 +111,7 @@ def _snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
 def test_running_twice_gives_the_same_tables_in_two_versions(
     spark: SparkSession, tmp_path: Path
 ) -> None:
-    source = _write_messy_input(tmp_path / "in")
+    source = write_messy_input(tmp_path / "in")
     warehouse = tmp_path / "wh"
     first = _run(spark, source, warehouse)
     before = _snapshot(warehouse)
@@ -175,7 +137,7 @@ def test_running_twice_gives_the_same_tables_in_two_versions(
 
 
 def test_a_missing_column_fails_and_writes_nothing(spark: SparkSession, tmp_path: Path) -> None:
-    source = _write_messy_input(tmp_path / "in")
+    source = write_messy_input(tmp_path / "in")
     warehouse = tmp_path / "wh"
     _run(spark, source, warehouse)
     before = _files(warehouse)
@@ -208,7 +170,7 @@ def test_no_valid_row_fails_and_writes_nothing(spark: SparkSession, tmp_path: Pa
 
 
 def test_a_file_without_a_valid_row_fails_the_run(spark: SparkSession, tmp_path: Path) -> None:
-    source = _write_messy_input(tmp_path / "in")
+    source = write_messy_input(tmp_path / "in")
     (source / "header_only.csv").write_text("date,open,high,low,close,volume,ticker\n")
     warehouse = tmp_path / "wh"
     with pytest.raises(InputError, match=r"no valid row in .*header_only\.csv"):

@@ -15,6 +15,7 @@ import pandas as pd
 
 SAMPLE_CSV = Path(__file__).resolve().parents[2] / "data" / "sample" / "stocks_daily.csv"
 TRADING_DAYS_PER_YEAR = 252
+LARGE_MOVE = 0.40
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,39 @@ class SampleTruth:
             for r in ordered.itertuples()
         ]
 
+    def anomalies(self) -> list[tuple[str, date, str, str]]:
+        """(ticker, date, kind, detail) of each flag the contract defines, in (ticker, date,
+        kind) order; the detail of large_move only (the others print Spark's doubles)."""
+        rows = self.rows
+        body_high = rows[["open", "close"]].max(axis=1)
+        body_low = rows[["open", "close"]].min(axis=1)
+        flags = {
+            "ohlc_inconsistent": (rows["high"] < body_high) | (rows["low"] > body_low),
+            "zero_volume": rows["volume"] == 0,
+            "large_move": rows["daily_return"].abs() > LARGE_MOVE,
+        }
+        found = [
+            (
+                str(row.ticker),
+                row.date.date(),
+                kind,
+                f"daily_return={row.daily_return:.4f}" if kind == "large_move" else "",
+            )
+            for kind, flagged in flags.items()
+            for row in rows[flagged].itertuples()
+        ]
+        return sorted(found)
+
 
 def load_sample_truth(csv: Path = SAMPLE_CSV) -> SampleTruth:
     raw = pd.read_csv(csv, dtype={"symbol": str})
-    raw = raw.rename(columns={"symbol": "ticker"})
+    return truth_of(raw.rename(columns={"symbol": "ticker"}))
+
+
+def truth_of(raw: pd.DataFrame) -> SampleTruth:
+    """The metrics of accepted input rows: ticker, date (YYYY-MM-DD), open, high, low, close,
+    volume; one row per ticker and date."""
+    raw = raw.copy()
     raw["date"] = pd.to_datetime(raw["date"], format="%Y-%m-%d")
     frames = []
     for _, group in raw.sort_values(["ticker", "date"]).groupby("ticker"):

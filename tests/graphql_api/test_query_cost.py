@@ -23,7 +23,13 @@ from graphql import (
 )
 
 from graphql_api.config import Settings
-from graphql_api.cost import DEFAULT_MAX_QUERY_COST, LIST_SIZES, DataExtent, operation_cost
+from graphql_api.cost import (
+    CONNECTION_SIZES,
+    DEFAULT_MAX_QUERY_COST,
+    LIST_SIZES,
+    DataExtent,
+    operation_cost,
+)
 from graphql_api.engines.base import QueryTooCostly
 from graphql_api.error_codes import classify
 from graphql_api.errors import ErrorCode
@@ -184,15 +190,51 @@ def test_the_introspection_query_is_cheap(schema: GraphQLSchema) -> None:
 
 
 def test_every_list_field_of_the_schema_has_a_size(schema: GraphQLSchema) -> None:
-    lists = {
-        (type_.name, name)
+    fields = [
+        (type_.name, name, field)
         for type_ in schema.type_map.values()
         if isinstance(type_, GraphQLObjectType) and not type_.name.startswith("__")
         for name, field in type_.fields.items()
+    ]
+    connections = {
+        (parent, name): get_named_type(field.type).name
+        for parent, name, field in fields
+        if get_named_type(field.type).name.endswith("Connection")
+    }
+    assert set(connections) == set(CONNECTION_SIZES)
+    lists = {
+        (parent, name)
+        for parent, name, field in fields
         if isinstance(get_nullable_type(field.type), GraphQLList)
         and isinstance(get_named_type(field.type), GraphQLObjectType)
+        and parent not in connections.values()  # a connection's edges: CONNECTION_SIZES
     }
     assert lists == set(LIST_SIZES)
+
+
+def test_a_connection_costs_its_page(schema: GraphQLSchema) -> None:
+    page = (
+        "{ dataset { rejections%s { totalCount pageInfo { hasNextPage endCursor }"
+        " edges { cursor node { line raw { date } } } } } }"
+    )
+    # edge: cursor 1 + node (1 + line 1 + raw (1 + 1)) = 5; edges 1 + first × 5;
+    # rejections 1 + totalCount 1 + pageInfo 3 + edges; dataset 1 + rejections.
+    assert cost(schema, page % "(first: 50)") == 1 + 1 + 1 + 3 + 1 + 50 * 5
+    assert cost(schema, page % "") == 1 + 1 + 1 + 3 + 1 + 100 * 5  # the default page
+    assert cost(schema, page % "(first: null)") == 1 + 1 + 1 + 3 + 1 + 100 * 5
+    assert cost(schema, page % "(first: 0)") == 1 + 1 + 1 + 3 + 1
+    assert cost(schema, page % "(first: 501)") == 1 + 1 + 1 + 3 + 1  # refused when run
+    assert (
+        cost(
+            schema,
+            "query($n: Int) { dataset { rejections(first: $n) { edges { cursor } } } }",
+            variables={"n": 20},
+        )
+        == 1 + 1 + 1 + 20
+    )
+    # Every retained version's page: 5 versions × (anomalies 1 + edges 1 + 100 × node 2).
+    every_version = "{ datasets { anomalies { edges { node { ticker } } } } }"
+    assert cost(schema, every_version, SP500_20_YEARS) == 1 + 5 * (1 + 1 + 100 * 2)
 
 
 def test_classify_maps_a_query_too_costly() -> None:

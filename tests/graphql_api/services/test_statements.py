@@ -11,21 +11,22 @@ from sqlglot import exp
 from etl.tables import TABLES_BY_NAME
 from graphql_api.engines.athena_versions import pinned_statement
 from graphql_api.engines.duckdb import to_duckdb_sql
-from graphql_api.services import market, rankings, stocks
+from graphql_api.pagination import FETCHED
+from graphql_api.services import data_quality, market, rankings, stocks
 from tests.graphql_api.services.statement_checks import check_pinned, check_statement
 
 VERSION = "20240131T120000Z-a1b2c3"
 
 STATEMENTS = {
     f"{module.__name__.rsplit('.', 1)[1]}.{name}": value
-    for module in (market, rankings, stocks)
+    for module in (market, rankings, stocks, data_quality)
     for name, value in vars(module).items()
     if name.isupper() and isinstance(value, str) and "SELECT" in value
 }
 
 
 def test_every_statement_is_found() -> None:
-    assert len(STATEMENTS) == 12
+    assert len(STATEMENTS) == 16
 
 
 @pytest.mark.parametrize("name", sorted(STATEMENTS))
@@ -55,7 +56,8 @@ def test_a_date_filter_comes_with_a_year_filter(name: str) -> None:
 def test_values_only_travel_as_parameters(name: str) -> None:
     tree = sqlglot.parse_one(STATEMENTS[name], read="trino")
     literals = {literal.this for literal in tree.find_all(exp.Literal)}
-    assert literals <= {"1", "2", "100"}, literals  # LIMIT 1, count >= 2, LIMIT 100
+    # LIMIT 1, count >= 2, LIMIT 100, a page's LIMIT
+    assert literals <= {"1", "2", "100", str(FETCHED)}, literals
     assert to_duckdb_sql(STATEMENTS[name], VERSION).count("?") == STATEMENTS[name].count("?")
 
 
@@ -73,7 +75,7 @@ def test_athena_reads_every_table_at_the_version(name: str) -> None:
     literals = {
         literal.this for literal in sqlglot.parse_one(sent, read="trino").find_all(exp.Literal)
     }
-    assert literals <= {"1", "2", "100", VERSION}, literals
+    assert literals <= {"1", "2", "100", str(FETCHED), VERSION}, literals
     assert pinned_statement(STATEMENTS[name], "20240131T120000Z-ffffff") != sent
 
 
