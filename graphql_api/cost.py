@@ -115,7 +115,6 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "highestWorthStocks"): limit,
     ("Query", "mostVolatile"): limit,
     ("Query", "topThirtyDayReturns"): limit,
-    ("Query", "stocks"): tickers,
     ("Query", "datasets"): versions,
     ("Stock", "prices"): trading_days,
 }
@@ -130,7 +129,15 @@ def page(arguments: Mapping[str, Any], _: DataExtent) -> int:
     return value if isinstance(value, int) and 0 <= value <= MAX_FIRST else 0
 
 
+def stock_page(arguments: Mapping[str, Any], data: DataExtent) -> int:
+    """A page of the tickers in the dataset, or of the `tickers` listed."""
+    rows = min(page(arguments, data), tickers(arguments, data))
+    listed = arguments.get("tickers")
+    return min(rows, len(set(listed))) if isinstance(listed, list) else rows
+
+
 CONNECTION_SIZES: dict[tuple[str, str], ListSize] = {
+    ("Query", "stocks"): stock_page,
     ("Dataset", "rejections"): page,
     ("Dataset", "anomalies"): page,
 }

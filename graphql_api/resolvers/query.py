@@ -8,7 +8,8 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.context import Info
-from graphql_api.services import market, rankings, stocks
+from graphql_api.resolvers.stock_pages import resolve_stocks
+from graphql_api.services import market, rankings
 from graphql_api.services.arguments import (
     DateRange,
     checked_limit,
@@ -16,6 +17,7 @@ from graphql_api.services.arguments import (
     optional_date_range,
 )
 from graphql_api.types.arguments import From, Limit, OptionalFrom, OptionalTo, To
+from graphql_api.types.connection import Connection
 from graphql_api.types.daily_average_return import DailyAverageReturn
 from graphql_api.types.dataset import Dataset
 from graphql_api.types.health import Health
@@ -95,13 +97,6 @@ async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:
     return await info.context.stock_loaders.by_ticker.load(ticker.strip())
 
 
-async def resolve_stocks(info: Info) -> list[Stock]:
-    found = await stocks.all_stocks(info.context.snapshot)
-    for stock in found:
-        info.context.stock_loaders.by_ticker.prime(stock.ticker, stock)
-    return found
-
-
 @strawberry.type(description="Daily stock market analytics. Returns are fractions, unrounded.")
 class Query:
     health: Health = strawberry.field(
@@ -145,6 +140,8 @@ class Query:
     stock: Stock | None = strawberry.field(
         resolver=resolve_stock, description="One stock by ticker; null when the ticker is unknown."
     )
-    stocks: list[Stock] = strawberry.field(
-        resolver=resolve_stocks, description="Every stock in the dataset, by ticker."
+    stocks: Connection[Stock] = strawberry.field(
+        resolver=resolve_stocks,
+        description="The dataset's stocks by ticker, a page at a time (walk the pages with "
+        "`after: pageInfo.endCursor`); `tickers` keeps only the listed ones.",
     )

@@ -6,17 +6,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etl.tables import DAILY_METRICS, TICKER_STATS, TRADING_DAYS_PER_YEAR
-from graphql_api.engines.base import Snapshot
+from graphql_api.engines.base import Row, Snapshot
+from graphql_api.pagination import FETCHED
 from graphql_api.services import rows
 from graphql_api.services.arguments import RANGE_FILTER, DateRange
 from graphql_api.types.daily_price import DailyPrice
 from graphql_api.types.scalars import Long
 from graphql_api.types.stock import Stock, StockStats
 
+_STOCK_COLUMNS = (
+    "ticker, first_date, last_date, trading_days, average_traded_value, annualized_volatility"
+)
+
 ALL_STOCKS = f"""
-SELECT ticker, first_date, last_date, trading_days, average_traded_value, annualized_volatility
+SELECT {_STOCK_COLUMNS}
 FROM {TICKER_STATS.name}
 ORDER BY ticker
+"""  # noqa: S608 (identifiers from etl.tables only)
+
+STOCKS_PAGE = f"""
+SELECT {_STOCK_COLUMNS}
+FROM {TICKER_STATS.name}
+WHERE ticker > ? AND (? OR contains(?, ticker))
+ORDER BY ticker
+LIMIT {FETCHED:d}
+"""  # noqa: S608 (identifiers from etl.tables only)
+"""A page of stocks, by ticker, after a ticker ('' for the first), of the listed tickers
+unless the flag says every ticker."""
+
+STOCK_COUNT = f"""
+SELECT count(*) AS total
+FROM {TICKER_STATS.name}
+WHERE ? OR contains(?, ticker)
 """  # noqa: S608 (identifiers from etl.tables only)
 
 STATS_IN_RANGE = f"""
@@ -38,19 +59,40 @@ ORDER BY ticker, date
 
 
 async def all_stocks(snapshot: Snapshot) -> list[Stock]:
-    return [
-        Stock(
-            ticker=rows.text(row, "ticker"),
-            first_date=rows.day(row, "first_date"),
-            last_date=rows.day(row, "last_date"),
-            trading_days=rows.whole(row, "trading_days"),
-            history=StockStats(
-                average_traded_value=rows.optional_number(row, "average_traded_value"),
-                annualized_volatility=rows.optional_number(row, "annualized_volatility"),
-            ),
-        )
-        for row in await snapshot.fetch(ALL_STOCKS)
-    ]
+    return [_stock(row) for row in await snapshot.fetch(ALL_STOCKS)]
+
+
+async def stock_page(
+    snapshot: Snapshot, tickers: tuple[str, ...] | None, after: str | None
+) -> list[Stock]:
+    """Up to FETCHED stocks by ticker after `after` (from the first without it), of
+    `tickers` only unless None."""
+    found = await snapshot.fetch(STOCKS_PAGE, (after or "", *_tickers_filter(tickers)))
+    return [_stock(row) for row in found]
+
+
+async def stock_count(snapshot: Snapshot, tickers: tuple[str, ...] | None) -> int:
+    [row] = await snapshot.fetch(STOCK_COUNT, _tickers_filter(tickers))
+    return rows.whole(row, "total")
+
+
+def _tickers_filter(tickers: tuple[str, ...] | None) -> tuple[bool, tuple[str, ...]]:
+    """The values of `(? OR contains(?, ticker))`; the array is never empty, so its
+    element type is known to the engine."""
+    return (tickers is None, tickers or ("",))
+
+
+def _stock(row: Row) -> Stock:
+    return Stock(
+        ticker=rows.text(row, "ticker"),
+        first_date=rows.day(row, "first_date"),
+        last_date=rows.day(row, "last_date"),
+        trading_days=rows.whole(row, "trading_days"),
+        history=StockStats(
+            average_traded_value=rows.optional_number(row, "average_traded_value"),
+            annualized_volatility=rows.optional_number(row, "annualized_volatility"),
+        ),
+    )
 
 
 async def stats_in_range(snapshot: Snapshot, span: DateRange) -> dict[str, StockStats]:

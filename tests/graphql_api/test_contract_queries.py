@@ -174,11 +174,74 @@ async def test_top_thirty_day_returns(
     assert data["three"] == [{"ticker": r["ticker"], "date": r["date"]} for r in rows[:3]]
 
 
+STOCKS_PAGE = """
+query($first: Int, $after: String, $tickers: [String!], $from: Date, $to: Date) {
+  stocks(first: $first, after: $after, tickers: $tickers) {
+    totalCount
+    edges { cursor node { ticker firstDate lastDate tradingDays averageTradedValue
+      annualizedVolatility
+      rangedWorth: averageTradedValue(from: $from, to: $to)
+      rangedVolatility: annualizedVolatility(from: $from, to: $to) } }
+    pageInfo { hasNextPage endCursor } } }
+"""
+
+
+async def walk_stocks(
+    client: httpx.AsyncClient, first: int, **variables: Any
+) -> tuple[list[dict[str, Any]], list[int], int]:
+    """Every stock, page by page: the nodes, each page's size, and totalCount."""
+    nodes: list[dict[str, Any]] = []
+    sizes: list[int] = []
+    after = None
+    while True:
+        page = (await graphql(client, STOCKS_PAGE, first=first, after=after, **variables))["stocks"]
+        nodes += [edge["node"] for edge in page["edges"]]
+        sizes.append(len(page["edges"]))
+        if not page["pageInfo"]["hasNextPage"]:
+            return nodes, sizes, page["totalCount"]
+        after = page["pageInfo"]["endCursor"]
+
+
+@pytest.mark.parametrize("first", [1, 4, 100])
+async def test_stocks_walked_to_the_end(
+    client: httpx.AsyncClient, truth: SampleTruth, first: int
+) -> None:
+    start, end = date(2020, 2, 15), date(2020, 6, 30)
+    nodes, sizes, total = await walk_stocks(
+        client, first, **{"from": start.isoformat(), "to": end.isoformat()}
+    )
+    tickers = sorted(truth.rows["ticker"].unique())
+    assert [node["ticker"] for node in nodes] == tickers
+    assert total == len(tickers)
+    assert sizes == [first] * (len(tickers) // first) + (
+        [len(tickers) % first] if len(tickers) % first else []
+    )
+    ranged_worth = dict(truth.highest_worth(start, end))
+    ranged_volatility = {t: v for t, v, _ in truth.volatility(start, end)}
+    assert [node["rangedWorth"] for node in nodes] == [
+        approx(ranged_worth[t], rel=1e-9) for t in tickers
+    ]
+    assert [node["rangedVolatility"] for node in nodes] == [
+        approx(ranged_volatility[t], rel=1e-9) for t in tickers
+    ]
+
+
+async def test_stocks_of_a_watchlist(client: httpx.AsyncClient, truth: SampleTruth) -> None:
+    known = sorted(truth.rows["ticker"].unique())
+    watchlist = [known[-1], f" {known[0]} ", "NOT-A-TICKER", known[-1]]
+    nodes, sizes, total = await walk_stocks(client, 1, tickers=watchlist)
+    assert [node["ticker"] for node in nodes] == [known[0], known[-1]]
+    assert sizes == [1, 1]
+    assert total == 2
+    nodes, _, total = await walk_stocks(client, 10, tickers=[])
+    assert (nodes, total) == ([], 0)
+
+
 async def test_stocks_whole_history(client: httpx.AsyncClient, truth: SampleTruth) -> None:
     data = await graphql(
         client,
-        "{ stocks { ticker firstDate lastDate tradingDays averageTradedValue"
-        " annualizedVolatility } }",
+        "{ stocks { edges { node { ticker firstDate lastDate tradingDays averageTradedValue"
+        " annualizedVolatility } } } }",
     )
     worth = dict(truth.highest_worth(None, None))
     volatility = {t: v for t, v, _ in truth.volatility(None, None)}
@@ -194,7 +257,7 @@ async def test_stocks_whole_history(client: httpx.AsyncClient, truth: SampleTrut
                 "annualizedVolatility": approx(volatility[str(ticker)], rel=1e-9),
             }
         )
-    assert data["stocks"] == expected
+    assert [edge["node"] for edge in data["stocks"]["edges"]] == expected
 
 
 async def test_stock_with_ranges_and_prices(client: httpx.AsyncClient, truth: SampleTruth) -> None:

@@ -16,13 +16,13 @@ from tests.graphql_api.conftest import (
 )
 from tests.graphql_api.tiny_warehouse import write_warehouse
 
-WHOLE_HISTORY = "{ stocks { ticker annualizedVolatility averageTradedValue } }"
-RANGED = """{ stocks { ticker
+WHOLE_HISTORY = "{ stocks { edges { node { ticker annualizedVolatility averageTradedValue } } } }"
+RANGED = """{ stocks { edges { node { ticker
   annualizedVolatility(from: "2020-01-01", to: "2020-01-31")
   averageTradedValue(from: "2020-01-01", to: "2020-01-31")
   again: averageTradedValue(from: "2020-01-01", to: "2020-01-31")
   february: averageTradedValue(from: "2020-02-01", to: "2020-02-28")
-  prices(from: "2020-01-02", to: "2020-01-03") { date close } } }"""
+  prices(from: "2020-01-02", to: "2020-01-03") { date close } } } } }"""
 
 
 async def engine_calls(warehouse: Path, query: str) -> tuple[int, dict[str, object]]:
@@ -42,9 +42,9 @@ async def test_engine_calls_do_not_grow_with_tickers(
     many = write_warehouse(tmp_path / "seven", tiny_days([f"T{i}" for i in range(7)]))
     few_calls, few_data = await engine_calls(few, query)
     many_calls, many_data = await engine_calls(many, query)
-    assert len(few_data["stocks"]) == 2  # type: ignore[arg-type]
-    assert len(many_data["stocks"]) == 7  # type: ignore[arg-type]
-    # ticker_stats once; one statistics query per distinct range (January, February)
+    assert len(few_data["stocks"]["edges"]) == 2  # type: ignore[index]
+    assert len(many_data["stocks"]["edges"]) == 7  # type: ignore[index]
+    # the page of ticker_stats once; one statistics query per distinct range (January, February)
     # and one prices query for every ticker at once.
     assert few_calls == many_calls == expected_calls
 

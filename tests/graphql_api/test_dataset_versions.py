@@ -31,7 +31,7 @@ from tests.graphql_api.tiny_warehouse import (
 
 PIN = "x-dataset-version"
 NUMBERS = (
-    "{ dataset { version current stocks } stocks { ticker } "
+    "{ dataset { version current stocks } stocks { edges { node { ticker } } } "
     "mostValuableDay { averageTradedValue } }"
 )
 CACHES = {"caches on": {}, "caches off": {"cache_max_entries": 0, "response_cache_max_entries": 0}}
@@ -54,14 +54,14 @@ async def test_a_request_can_pin_a_retained_version(tiny_warehouse: Path, caches
     current, old, old_again, current_again = (answer.json()["data"] for answer in answers)
     assert current == {
         "dataset": {"version": TINY_VERSION, "current": True, "stocks": 2},
-        "stocks": [{"ticker": "AAA"}, {"ticker": "BBB"}],
+        "stocks": {"edges": [{"node": {"ticker": "AAA"}}, {"node": {"ticker": "BBB"}}]},
         "mostValuableDay": {
             "averageTradedValue": pytest.approx(max_mean_traded_value(tiny_days()))
         },
     }
     assert old == {
         "dataset": {"version": OLD_VERSION, "current": False, "stocks": 1},
-        "stocks": [{"ticker": "AAA"}],
+        "stocks": {"edges": [{"node": {"ticker": "AAA"}}]},
         "mostValuableDay": {
             "averageTradedValue": pytest.approx(max_mean_traded_value(old_tiny_days()))
         },
@@ -184,7 +184,7 @@ async def test_an_unknown_or_malformed_version_is_bad_user_input(
 async def test_new_versions_rollbacks_and_expiry_are_seen_while_serving(tmp_path: Path) -> None:
     first, second = tiny_version(1), tiny_version(2)
     warehouse = write_warehouse(tmp_path / "w", tiny_days(("AAA",)), version=first, keep=2)
-    query = {"query": "{ dataset { version } stocks { ticker } }"}
+    query = {"query": "{ dataset { version } stocks { edges { node { ticker } } } }"}
     counters: list[CountingEngine] = []
     app = create_app(settings_for(warehouse), engine_opener=counting_opener(counters))
 
@@ -192,7 +192,7 @@ async def test_new_versions_rollbacks_and_expiry_are_seen_while_serving(tmp_path
         response = await client.post("/graphql", json=query, headers=headers)
         data = response.json()["data"]
         assert response.headers[PIN] == data["dataset"]["version"]
-        return data["dataset"]["version"], [s["ticker"] for s in data["stocks"]]
+        return data["dataset"]["version"], [e["node"]["ticker"] for e in data["stocks"]["edges"]]
 
     async with app_client(app) as client:
         assert await tickers(client) == (first, ["AAA"])
@@ -228,7 +228,7 @@ async def test_one_pointer_lookup_per_request(tiny_warehouse: Path, caches: str)
         'mostValuableDay(from: "2020-01-01") { date } '
         'highestWorthStocks(to: "2020-01-31") { ticker } stock(ticker: "AAA") { ticker '
         'averageTradedValue(from: "2020-01-01") annualizedVolatility(to: "2020-01-31") } '
-        'stocks { averageTradedValue(from: "2019-12-15") } }'
+        'stocks { edges { node { averageTradedValue(from: "2019-12-15") } } } }'
     )
     async with app_client(app) as client:
         counter = counters[0]

@@ -154,7 +154,7 @@ async def test_an_engine_failure_is_query_failed(tiny_warehouse: Path) -> None:
     for part in (tiny_warehouse / "ticker_stats").rglob("*.parquet"):
         part.write_bytes(b"not parquet at all")
     async with app_client(create_app(settings_for(tiny_warehouse))) as client:
-        response = await post(client, "{ stocks { ticker } }")
+        response = await post(client, "{ stocks { edges { node { ticker } } } }")
         rest = await client.get("/metrics/most-volatile")
     assert response.status_code == 200
     error = only_error(response)

@@ -94,7 +94,7 @@ def test_trading_days_are_calendar_days_times_252_over_365_rounded_up(
         ("highestWorthStocks", 1 + 3 * 2),  # limit: 3
         ("mostVolatile", 1 + 2 * 3),  # limit: 2
         ("topThirtyDayReturns", 1 + 3 * 4),  # the default limit, 3
-        ("stocks", 1 + 6 * 4),  # the sample's six tickers
+        ("stocks", 1 + 1 + 6 * (1 + 4)),  # a page of the sample's six tickers
     ],
 )
 def test_each_load_test_contract_query(schema: GraphQLSchema, name: str, expected: int) -> None:
@@ -136,8 +136,11 @@ def test_the_default_limit_passes_a_year_of_prices_and_refuses_everything_for_ev
         "{ date open high low close volume dailyReturn return30d } } }"
     )
     assert cost(schema, year) == 2 + 252 * 8
-    everything = '{ stocks { prices(from: "2004-01-01", to: "2023-12-31") { close } } }'
-    assert cost(schema, everything, SP500_20_YEARS) == 1 + 500 * (1 + 5044)
+    everything = (
+        '{ stocks(first: 500) { edges { node { prices(from: "2004-01-01", to: "2023-12-31") '
+        "{ close } } } } }"
+    )
+    assert cost(schema, everything, SP500_20_YEARS) == 1 + 1 + 500 * (1 + 1 + 5044)
     assert (cost(schema, year) or 0) < DEFAULT_MAX_QUERY_COST
     assert (cost(schema, everything, SP500_20_YEARS) or 0) > DEFAULT_MAX_QUERY_COST
 
@@ -164,7 +167,7 @@ def test_datasets_count_the_retained_versions(schema: GraphQLSchema) -> None:
 def test_fragments_and_aliases(schema: GraphQLSchema) -> None:
     query = """
     query Prices($from: Date!, $to: Date!) {
-      stocks { ...Prices }
+      stocks { edges { node { ...Prices } } }
       first: stock(ticker: "A") { ...Prices ... on Stock { ticker } }
     }
     fragment Prices on Stock { ticker prices(from: $from, to: $to) { ...Close date } }
@@ -172,17 +175,19 @@ def test_fragments_and_aliases(schema: GraphQLSchema) -> None:
     """
     january = {"from": "2020-01-01", "to": "2020-01-31"}  # 22 rows
     per_stock = 1 + 1 + 22 * 2  # ticker, prices, (close + date) per row
-    assert cost(schema, query, variables=january) == (1 + 6 * per_stock) + (1 + per_stock)
+    assert cost(schema, query, variables=january) == (1 + 1 + 6 * (1 + per_stock)) + (1 + per_stock)
 
 
 def test_fields_merge_as_execution_merges_them(schema: GraphQLSchema) -> None:
     # 2^50 spreads collapse to one `health { status }` when executed: costed as that.
     started = time.monotonic()
     assert cost(schema, fan_out(50)) == 2
-    assert cost(schema, fan_out(50, leaf="stocks { ticker } stocks { tradingDays }")) == 1 + 6 * 2
+    leaf = "stocks { edges { node { ticker } } } stocks { edges { node { tradingDays } } }"
+    assert cost(schema, fan_out(50, leaf=leaf)) == 1 + 1 + 6 * (1 + 2)
     assert time.monotonic() - started < 1.0
     # Distinct response keys are distinct fields, each answered.
-    assert cost(schema, "{ a: stocks { ticker } b: stocks { ticker } }") == 2 * (1 + 6)
+    aliased = "{ a: stocks { edges { node { ticker } } } b: stocks { edges { node { ticker } } } }"
+    assert cost(schema, aliased) == 2 * (1 + 1 + 6 * (1 + 1))
 
 
 def test_the_introspection_query_is_cheap(schema: GraphQLSchema) -> None:
@@ -313,18 +318,19 @@ async def test_query_stats_report_the_estimate_next_to_the_answer(tiny_warehouse
 
 
 async def test_a_refusal_is_reported_in_the_stats_too(tiny_warehouse: Path) -> None:
-    app = create_app(settings_for(tiny_warehouse, max_query_cost=4))
+    app = create_app(settings_for(tiny_warehouse, max_query_cost=7))
     async with app_client(app) as client:
         response = await client.post(
             "/graphql",
-            json={"query": "{ stocks { ticker tradingDays } }"},  # 1 + 2 tickers * 2 = 5
+            # stocks 1 + edges 1 + 2 tickers * (node 1 + 2 fields) = 8
+            json={"query": "{ stocks { edges { node { ticker tradingDays } } } }"},
             headers={"X-Query-Stats": "1"},
         )
     body = response.json()
     assert "data" not in body
-    assert body["errors"][0]["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 5, "maxCost": 4}
+    assert body["errors"][0]["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 8, "maxCost": 7}
     stats = body["extensions"]["queryStats"]
-    assert stats["cost"] == {"estimated": 5, "max": 4, "values": 0, "rows": 0}
+    assert stats["cost"] == {"estimated": 8, "max": 7, "values": 0, "rows": 0}
     assert stats["engineQueries"] == []
 
 
@@ -333,7 +339,7 @@ async def test_an_unknown_dataset_version_is_not_costed_but_explained(tiny_wareh
     async with app_client(app) as client:
         response = await client.post(
             "/graphql",
-            json={"query": "{ stocks { ticker } }"},
+            json={"query": "{ stocks { edges { node { ticker } } } }"},
             headers={"x-dataset-version": "20000101T000000Z-000000"},
         )
     [error] = response.json()["errors"]
@@ -344,5 +350,5 @@ async def test_an_unknown_dataset_version_is_not_costed_but_explained(tiny_wareh
 async def test_the_tiny_client_answers_under_the_default(tiny_client: httpx.AsyncClient) -> None:
     response = await tiny_client.post("/graphql", json={"query": CONTRACT_QUERIES["stocks"]})
     assert "errors" not in response.json()
-    assert len(response.json()["data"]["stocks"]) == 2
+    assert len(response.json()["data"]["stocks"]["edges"]) == 2
     assert tiny_days()  # the fixture's data: two tickers

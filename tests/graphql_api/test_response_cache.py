@@ -133,7 +133,7 @@ async def test_query_stats_and_graphiql_bypass_the_cache(tiny_client: httpx.Asyn
 
 
 async def test_a_new_dataset_version_is_served_at_once(tiny_warehouse: Path) -> None:
-    request = {"query": "{ dataset { version rows } stocks { ticker } }"}
+    request = {"query": "{ dataset { version rows } stocks { edges { node { ticker } } } }"}
     async with app_client(create_app(settings_for(tiny_warehouse))) as client:
         before = await post(client, request)
         again = await post(client, request)
@@ -147,7 +147,8 @@ async def test_a_new_dataset_version_is_served_at_once(tiny_warehouse: Path) -> 
     assert before.json()["data"]["dataset"]["version"] == TINY_VERSION
     assert after.headers["x-response-cache"] == "miss"
     assert after.json()["data"]["dataset"]["version"] == new
-    assert [s["ticker"] for s in after.json()["data"]["stocks"]] == ["AAA", "BBB", "CCC"]
+    listed = after.json()["data"]["stocks"]["edges"]
+    assert [edge["node"]["ticker"] for edge in listed] == ["AAA", "BBB", "CCC"]
     assert after_again.headers["x-response-cache"] == "hit"
     assert after_again.content == after.content
     assert pinned_to_the_former.headers["x-response-cache"] == "hit"  # still retained
@@ -161,7 +162,7 @@ async def test_a_new_dataset_version_is_served_at_once(tiny_warehouse: Path) -> 
 
 
 async def test_each_version_has_its_own_answers(tiny_warehouse: Path) -> None:
-    request = {"query": "{ dataset { version current } stocks { ticker } }"}
+    request = {"query": "{ dataset { version current } stocks { edges { node { ticker } } } }"}
     old = {"x-dataset-version": OLD_VERSION}
     async with app_client(create_app(settings_for(tiny_warehouse))) as client:
         current, pinned = await post(client, request), await post(client, request, **old)
@@ -176,7 +177,7 @@ async def test_each_version_has_its_own_answers(tiny_warehouse: Path) -> None:
     assert pinned_again.content == pinned.content
     assert pinned.json()["data"] == {
         "dataset": {"version": OLD_VERSION, "current": False},
-        "stocks": [{"ticker": "AAA"}],
+        "stocks": {"edges": [{"node": {"ticker": "AAA"}}]},
     }
     assert [r.headers["x-dataset-version"] for r in (current, pinned_again)] == [
         TINY_VERSION,

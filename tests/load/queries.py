@@ -19,7 +19,8 @@ CONTRACT_QUERIES: dict[str, str] = {
     "highestWorthStocks": "{ highestWorthStocks(limit: 3) { ticker averageTradedValue } }",
     "mostVolatile": "{ mostVolatile(limit: 2) { ticker annualizedVolatility returns } }",
     "topThirtyDayReturns": "{ topThirtyDayReturns { ticker date return30d priorDate } }",
-    "stocks": "{ stocks { ticker tradingDays annualizedVolatility averageTradedValue } }",
+    "stocks": "{ stocks { edges { node {"
+    " ticker tradingDays annualizedVolatility averageTradedValue } } } }",
 }
 RANGED = (
     "query Month($from: Date!, $to: Date!) { averageDailyReturn(from: $from, to: $to) "

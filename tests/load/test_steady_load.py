@@ -78,8 +78,9 @@ async def test_steady_load_has_no_errors_and_memory_stops_growing(
 
 
 async def _tickers(client: httpx.AsyncClient, url: str) -> list[str]:
-    response = await client.post(f"{url}/graphql", json={"query": "{ stocks { ticker } }"})
-    return [stock["ticker"] for stock in response.json()["data"]["stocks"]]
+    query = "{ stocks(first: 500) { edges { node { ticker } } } }"
+    response = await client.post(f"{url}/graphql", json={"query": query})
+    return [edge["node"]["ticker"] for edge in response.json()["data"]["stocks"]["edges"]]
 
 
 async def _sample(pid: int, into: list[int]) -> None:

@@ -52,7 +52,8 @@ async def test_a_new_warehouse_mid_load(tiny_warehouse: Path) -> None:
             after = await quiet_answers(client, pool)
 
     assert after["dataset"]["data"]["dataset"]["version"] == NEW_VERSION
-    assert [s["ticker"] for s in after["stocks"]["data"]["stocks"]] == list(NEW_TICKERS)
+    listed = after["stocks"]["data"]["stocks"]["edges"]
+    assert [edge["node"]["ticker"] for edge in listed] == list(NEW_TICKERS)
     assert after["stock CCC"]["data"]["stock"]["ticker"] == "CCC"
     assert before["stock CCC"]["data"]["stock"] is None
     failed = [o for o in outcomes if o.status != 200 or "errors" in o.json()]

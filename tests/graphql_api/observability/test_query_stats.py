@@ -13,7 +13,8 @@ from tests.graphql_api.conftest import CountingEngine, app_client, counting_open
 
 QUERY = {
     "query": "{ mostValuableDay { date } highestWorthStocks(limit: 2) { ticker } "
-    'stocks { ticker annualizedVolatility(from: "2020-01-01", to: "2020-02-28") } }'
+    'stocks { edges { node { ticker annualizedVolatility(from: "2020-01-01", to: "2020-02-28") '
+    "} } } }"
 }
 STATS = {"X-Query-Stats": "1"}
 
