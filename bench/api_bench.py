@@ -55,7 +55,7 @@ QUERIES: dict[str, str] = {
     "lastDate tradingDays averageTradedValue annualizedVolatility "
     'prices(from: "2020-03-02", to: "2020-03-06") { date open high low close volume '
     "dailyReturn return30d } } }",
-    "stocks": "{ stocks { ticker annualizedVolatility averageTradedValue } }",
+    "stocks": "{ stocks { edges { node { ticker annualizedVolatility averageTradedValue } } } }",
 }
 
 
@@ -147,8 +147,9 @@ def alternate(
 
 def request_bodies(url: str) -> dict[str, str]:
     """Each query as a POST body; `stock` asks for the first ticker the server lists."""
-    listed = httpx.post(f"{url}/graphql", json={"query": "{ stocks { ticker } }"}).json()
-    ticker = listed["data"]["stocks"][0]["ticker"]
+    query = "{ stocks(first: 1) { edges { node { ticker } } } }"
+    listed = httpx.post(f"{url}/graphql", json={"query": query}).json()
+    ticker = listed["data"]["stocks"]["edges"][0]["node"]["ticker"]
     return {
         name: json.dumps(
             {"query": query, **({"variables": {"ticker": ticker}} if "$" in query else {})}
