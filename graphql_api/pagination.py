@@ -67,6 +67,12 @@ class PageRequest:
     first: int
     after: Key | None
 
+    @property
+    def kept(self) -> int:
+        """How many of a page statement's rows to read: the page, and one more to tell
+        whether another page follows."""
+        return self.first + 1
+
 
 def checked_first(first: int | None) -> int:
     """`first` as asked (DEFAULT_FIRST when null); BadUserInput outside 0..MAX_FIRST."""

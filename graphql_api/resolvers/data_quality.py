@@ -63,7 +63,7 @@ async def rejections(
     snapshot = _snapshot(root, info)
     wanted = data_quality.checked_reason(reason)
     request = page_request(REJECTIONS, snapshot.version, data_quality.REJECTION_KEY, first, after)
-    found = await data_quality.rejections(snapshot, wanted, request.after)
+    found = await data_quality.rejections(snapshot, wanted, request.after, request.kept)
     return paged(
         found,
         request,
@@ -84,7 +84,9 @@ async def anomalies(
     wanted_kind = data_quality.checked_kind(kind)
     wanted_ticker = None if ticker is None else ticker.strip()
     request = page_request(ANOMALIES, snapshot.version, data_quality.ANOMALY_KEY, first, after)
-    found = await data_quality.anomalies(snapshot, wanted_kind, wanted_ticker, request.after)
+    found = await data_quality.anomalies(
+        snapshot, wanted_kind, wanted_ticker, request.after, request.kept
+    )
     return paged(
         found,
         request,

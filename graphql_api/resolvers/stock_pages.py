@@ -43,7 +43,7 @@ async def resolve_stocks(
     request = page_request(STOCKS, snapshot.version, STOCK_KEY, first, after)
     wanted = None if tickers is None else tuple(sorted({ticker.strip() for ticker in tickers}))
     last = None if request.after is None else str(request.after[0])
-    found = await stocks.stock_page(snapshot, wanted, last)
+    found = await stocks.stock_page(snapshot, wanted, last, request.kept)
     for stock in found[: request.first]:
         context.stock_loaders.by_ticker.prime(stock.ticker, stock)
     return paged(

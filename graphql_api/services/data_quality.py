@@ -79,9 +79,9 @@ def anomaly_key(row: Anomaly) -> Key:
 
 
 async def rejections(
-    snapshot: Snapshot, reason: str | None, after: Key | None
+    snapshot: Snapshot, reason: str | None, after: Key | None, kept: int
 ) -> list[RejectedRow]:
-    """Up to FETCHED rejected rows after the key `after` (from the first without one)."""
+    """Up to `kept` rejected rows after the key `after` (from the first without one)."""
     source_file, line = after or _BEFORE_ANY_REJECTION
     found = await snapshot.fetch(REJECTIONS, (*_filter(reason), source_file, source_file, line))
     return [
@@ -92,7 +92,7 @@ async def rejections(
             explanation=REJECT_REASONS.get(rows.text(row, "reason"), ""),
             raw=RawRow(**{name: _optional_text(row, name) for name in RAW_COLUMNS}),
         )
-        for row in found
+        for row in found[:kept]
     ]
 
 
@@ -102,9 +102,9 @@ async def rejection_count(snapshot: Snapshot, reason: str | None) -> int:
 
 
 async def anomalies(
-    snapshot: Snapshot, kind: str | None, ticker: str | None, after: Key | None
+    snapshot: Snapshot, kind: str | None, ticker: str | None, after: Key | None, kept: int
 ) -> list[Anomaly]:
-    """Up to FETCHED anomalies after the key `after` (from the first without one)."""
+    """Up to `kept` anomalies after the key `after` (from the first without one)."""
     last_ticker, last_date, last_kind = after or _BEFORE_ANY_ANOMALY
     found = await snapshot.fetch(
         ANOMALIES_PAGE,
@@ -126,7 +126,7 @@ async def anomalies(
             explanation=ANOMALY_KINDS.get(rows.text(row, "kind"), ""),
             detail=rows.text(row, "detail"),
         )
-        for row in found
+        for row in found[:kept]
     ]
 
 

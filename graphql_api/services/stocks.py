@@ -63,12 +63,12 @@ async def all_stocks(snapshot: Snapshot) -> list[Stock]:
 
 
 async def stock_page(
-    snapshot: Snapshot, tickers: tuple[str, ...] | None, after: str | None
+    snapshot: Snapshot, tickers: tuple[str, ...] | None, after: str | None, kept: int
 ) -> list[Stock]:
-    """Up to FETCHED stocks by ticker after `after` (from the first without it), of
+    """Up to `kept` stocks by ticker after `after` (from the first without it), of
     `tickers` only unless None."""
     found = await snapshot.fetch(STOCKS_PAGE, (after or "", *_tickers_filter(tickers)))
-    return [_stock(row) for row in found]
+    return [_stock(row) for row in found[:kept]]
 
 
 async def stock_count(snapshot: Snapshot, tickers: tuple[str, ...] | None) -> int:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 import strawberry
@@ -27,13 +28,15 @@ class Stock:
     history: strawberry.Private[StockStats]
     """Its statistics over its whole history, the answer of the fields without a range."""
 
-    average_traded_value: float | None = strawberry.field(
+    average_traded_value: float | Awaitable[float | None] | None = strawberry.field(
         resolver=stock_fields.average_traded_value,
+        graphql_type=float | None,
         description="Mean of close × volume over its trading days in the range "
         "(the whole history when no range is given); null with no trading day in it.",
     )
-    annualized_volatility: float | None = strawberry.field(
+    annualized_volatility: float | Awaitable[float | None] | None = strawberry.field(
         resolver=stock_fields.annualized_volatility,
+        graphql_type=float | None,
         description="Sample standard deviation of its daily returns in the range × √252 "
         "(the whole history when no range is given); null with fewer than two returns.",
     )
