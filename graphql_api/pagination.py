@@ -34,7 +34,7 @@ FETCHED = MAX_FIRST + 1
 """The LIMIT of every page statement."""
 
 CURSOR_FORMAT = 1
-MAX_CURSOR_LENGTH = 2_000
+MAX_CURSOR_LENGTH = 4_096
 
 KeyPart = str | int | date
 Key = tuple[KeyPart, ...]
@@ -45,7 +45,8 @@ T = TypeVar("T")
 First = Annotated[
     int | None,
     strawberry.argument(
-        description=f"How many rows the page holds, 0 to {MAX_FIRST}; {DEFAULT_FIRST} when null."
+        description=f"How many rows the page holds, 0 to {MAX_FIRST}; {DEFAULT_FIRST} when left "
+        "out or null."
     ),
 ]
 After = Annotated[
