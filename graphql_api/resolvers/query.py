@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.resolvers.exploration import ExplorationQuery
 from graphql_api.services import market, rankings, stocks
 from graphql_api.services.arguments import (
     DateRange,
@@ -103,7 +104,7 @@ async def resolve_stocks(info: Info) -> list[Stock]:
 
 
 @strawberry.type(description="Daily stock market analytics. Returns are fractions, unrounded.")
-class Query:
+class Query(ExplorationQuery):
     health: Health = strawberry.field(
         resolver=resolve_health, description="Whether the service is up, and its engine."
     )
