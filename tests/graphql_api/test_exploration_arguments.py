@@ -3,6 +3,7 @@ warehouse (tiny_days, hand-computed in plain Python)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -204,3 +205,16 @@ def test_period_returns_and_correlations_cost(schema: GraphQLSchema) -> None:
     names = ", ".join(f'"T{index}"' for index in range(MAX_CORRELATION_TICKERS))
     most = f"{{ correlations(tickers: [{names}]) {{ a }} }}"
     assert cost(schema, most) == 1 + MAX_CORRELATION_TICKERS * (MAX_CORRELATION_TICKERS - 1) // 2
+
+
+def test_the_landing_pages_candle_queries(schema: GraphQLSchema) -> None:
+    script = (Path(__file__).parents[2] / "graphql_api/web/static/candles.js").read_text()
+    tickers = re.search(r"const TICKERS_QUERY = `(.*?)`", script, re.DOTALL)
+    candles = re.search(r"const CANDLES_QUERY = `(.*?)`", script, re.DOTALL)
+    assert tickers is not None
+    assert candles is not None
+    assert cost(schema, tickers.group(1)) == 1 + 100  # limit: 100
+    # Daily candles over the whole sample (3,915 days -> 2,703 trading days), 9 fields each.
+    whole = {"ticker": "AAPL", "from": "2013-01-02", "to": "2023-09-21", "interval": "DAY"}
+    query = parse(candles.group(1))
+    assert operation_cost(schema, query, None, whole, DATA) == 1 + 1 + 1 + 2703 * 9
