@@ -327,3 +327,83 @@ async def test_gapped_correlations(
         assert next(e for e in answered if e["a"] == "TIEA")["correlation"] == pytest.approx(1)
     else:
         assert answered == []
+
+
+# Watchlists on the rankings
+
+RANKINGS = (
+    "query($from: Date, $to: Date, $tickers: [String!]) {"
+    " highestWorthStocks(from: $from, to: $to, limit: 100, tickers: $tickers)"
+    " { ticker averageTradedValue }"
+    " mostVolatile(from: $from, to: $to, limit: 100, tickers: $tickers)"
+    " { ticker annualizedVolatility returns }"
+    " topThirtyDayReturns(from: $from, to: $to, limit: 100, tickers: $tickers)"
+    " { ticker date return30d close priorDate priorClose } }"
+)
+
+
+def expected_rankings(
+    truth: SampleTruth, start: date | None, end: date | None, watchlist: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    watched = set(watchlist)
+    return {
+        "highestWorthStocks": [
+            {"ticker": t, "averageTradedValue": v}
+            for t, v in truth.highest_worth(start, end)
+            if t in watched
+        ][:100],
+        "mostVolatile": [
+            {"ticker": t, "annualizedVolatility": v, "returns": n}
+            for t, v, n in truth.volatility(start, end)
+            if t in watched
+        ][:100],
+        "topThirtyDayReturns": [
+            {
+                "ticker": t,
+                "date": d.isoformat(),
+                "return30d": r,
+                "close": c,
+                "priorDate": p.isoformat(),
+                "priorClose": pc,
+            }
+            for t, d, r, c, p, pc in truth.top_thirty_day_returns(start, end)
+            if t in watched
+        ][:100],
+    }
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(None, None), (date(2020, 2, 15), date(2020, 6, 30)), (date(2023, 1, 1), None)],
+)
+async def test_sample_rankings_within_a_watchlist(
+    sample_client: httpx.AsyncClient,
+    sample_truth: SampleTruth,
+    start: date | None,
+    end: date | None,
+) -> None:
+    watchlist = ["NVDA", "AAPL", "META", "AAPL"]
+    data = await graphql(sample_client, RANKINGS, tickers=watchlist, **dates(start, end))
+    wanted = expected_rankings(sample_truth, start, end, watchlist)
+    assert {name: data[name] for name in wanted} == {
+        name: matching(entries) for name, entries in wanted.items()
+    }
+    assert {entry["ticker"] for entry in data["mostVolatile"]} == {"NVDA", "AAPL", "META"}
+    everyone = await graphql(sample_client, RANKINGS, **dates(start, end))
+    assert everyone == {
+        name: matching(entries)
+        for name, entries in expected_rankings(sample_truth, start, end, SAMPLE_TICKERS).items()
+    }
+
+
+@pytest.mark.parametrize(("start", "end"), [(None, None), GAPPED_RANGE, CLOSED_WEEK])
+async def test_gapped_rankings_within_a_watchlist(
+    gapped_client: httpx.AsyncClient,
+    gapped_truth: SampleTruth,
+    start: date | None,
+    end: date | None,
+) -> None:
+    watchlist = ["LATE", "GAP", "ONE", "TIEB"]
+    data = await graphql(gapped_client, RANKINGS, tickers=watchlist, **dates(start, end))
+    wanted = expected_rankings(gapped_truth, start, end, watchlist)
+    assert data == {name: matching(entries) for name, entries in wanted.items()}

@@ -46,6 +46,9 @@ async def test_unknown_tickers_are_named(tiny_client: httpx.AsyncClient) -> None
         '{ correlations(tickers: ["AAA", "NOPE", "ZZZ"]) { a } }',
         '{ periodReturns(from: "2020-01-01", to: "2020-01-31", tickers: ["NOPE", "ZZZ"])'
         " { ticker } }",
+        '{ highestWorthStocks(tickers: ["NOPE", "AAA", "ZZZ"]) { ticker } }',
+        '{ mostVolatile(from: "2020-01-01", tickers: ["NOPE", "ZZZ"]) { ticker } }',
+        '{ topThirtyDayReturns(tickers: ["NOPE", "ZZZ", "NOPE"]) { ticker } }',
     ):
         message = bad_input_message(await post(tiny_client, query))
         assert "'NOPE', 'ZZZ'" in message
