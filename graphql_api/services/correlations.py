@@ -42,6 +42,8 @@ async def correlations(
     """One entry per pair of `tickers` (a < b) with MIN_OBSERVATIONS common returns or more;
     a pair whose r is undefined (a ticker's returns do not vary there) is left out."""
     wanted = tuple(sorted(set(tickers)))
+    if len(wanted) < 2:
+        return []  # no pair: no query (nor an untyped empty ARRAY[] for Athena)
     if span is None:
         found = await snapshot.fetch(CORRELATIONS, (wanted,))
     else:

@@ -56,6 +56,8 @@ async def period_returns(
     watchlist: Sequence[str] | None = None,
 ) -> list[PeriodReturn]:
     """The `limit` highest (DESC) or lowest (ASC) returns; ties go to the ticker."""
+    if watchlist is not None and not watchlist:
+        return []  # nothing to rank: no query (nor an untyped empty ARRAY[] for Athena)
     if watchlist is None:
         found = await snapshot.fetch(PERIOD_RETURNS, (*span.parameters, _SIGN[order]))
     else:

@@ -117,6 +117,8 @@ async def _ranked(
     that fits; `leading` parameters come before the range's in the ranged forms."""
     whole, ranged, watched, watched_ranged = statements
     tickers: tuple[SqlValue, ...] = ()
+    if watchlist is not None and not watchlist:
+        return []  # nothing to rank: no query (nor an untyped empty ARRAY[] for Athena)
     if watchlist is not None:
         tickers = (tuple(sorted(set(watchlist))),)
         whole, ranged = watched, watched_ranged

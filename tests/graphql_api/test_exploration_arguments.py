@@ -221,3 +221,31 @@ def test_the_landing_pages_candle_queries(schema: GraphQLSchema) -> None:
     whole = {"ticker": "AAPL", "from": "2013-01-02", "to": "2023-09-21", "interval": "DAY"}
     query = parse(candles.group(1))
     assert operation_cost(schema, query, None, whole, DATA) == 1 + 1 + 1 + 2703 * 9
+
+
+async def test_an_empty_watchlist_ranks_nothing_without_an_engine_query(
+    tiny_warehouse: Path,
+) -> None:
+    counters: list[CountingEngine] = []
+    app = create_app(
+        settings_for(tiny_warehouse, cache_max_entries=0), engine_opener=counting_opener(counters)
+    )
+    query = (
+        '{ highestWorthStocks(tickers: []) { ticker } mostVolatile(from: "2020-01-01",'
+        " tickers: []) { ticker } topThirtyDayReturns(tickers: []) { ticker }"
+        ' periodReturns(from: "2020-01-01", to: "2020-02-01", tickers: []) { ticker }'
+        ' correlations(tickers: ["AAA"]) { a } }'
+    )
+    async with app_client(app) as client:
+        response = await post(client, query)
+    assert response.json() == {
+        "data": {
+            "highestWorthStocks": [],
+            "mostVolatile": [],
+            "topThirtyDayReturns": [],
+            "periodReturns": [],
+            "correlations": [],
+        }
+    }
+    [engine] = counters
+    assert [s for s, _ in engine.statements if "daily_metrics" in s or "contains" in s] == []
