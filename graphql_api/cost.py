@@ -54,7 +54,7 @@ from etl.dataset_pointer import VersionSummary
 from etl.tables import TRADING_DAYS_PER_YEAR
 from graphql_api.errors import ErrorCode
 from graphql_api.pagination import DEFAULT_FIRST, MAX_FIRST
-from graphql_api.services.arguments import MAX_LIMIT
+from graphql_api.services.arguments import MAX_CORRELATION_TICKERS, MAX_LIMIT
 
 DEFAULT_MAX_QUERY_COST = 100_000
 """STOCK_ANALYTICS_MAX_QUERY_COST's default; docs/api.md says why this number."""
@@ -102,6 +102,41 @@ def limit(arguments: Mapping[str, Any], _: DataExtent) -> int:
     return value if isinstance(value, int) and 0 < value <= MAX_LIMIT else 0
 
 
+def candles(arguments: Mapping[str, Any], data: DataExtent) -> int:
+    """Calendar periods of `interval` that [from, to], clamped to the data's span, touches
+    (trading days for DAY); each candle holds at least one trading day."""
+    days = trading_days(arguments, data)
+    interval = getattr(arguments.get("interval"), "value", arguments.get("interval"))
+    if days == 0 or interval == "day":
+        return days
+    start: date = arguments["from"]
+    end: date = arguments["to"]
+    if data.first_date is not None:
+        start = max(start, data.first_date)
+    if data.last_date is not None:
+        end = min(end, data.last_date)
+    if interval == "week":
+        periods = ((end - start).days + start.weekday()) // 7 + 1
+    else:
+        months = {"month": 1, "quarter": 3, "year": 12}.get(str(interval), 1)
+        periods = (end.year * 12 + end.month - 1) // months
+        periods -= (start.year * 12 + start.month - 1) // months
+        periods += 1
+    return min(days, periods)
+
+
+def period_returns(arguments: Mapping[str, Any], data: DataExtent) -> int:
+    """`limit` rows (10 when not given); outside 1..100 the field fails."""
+    return limit({"limit": 10, **arguments}, data)
+
+
+def ticker_pairs(arguments: Mapping[str, Any], _: DataExtent) -> int:
+    """n(n-1)/2 pairs of the n distinct tickers named; over the most allowed the field fails."""
+    named = arguments.get("tickers")
+    count = len(set(named)) if isinstance(named, list) else 0
+    return count * (count - 1) // 2 if count <= MAX_CORRELATION_TICKERS else 0
+
+
 def tickers(_: Mapping[str, Any], data: DataExtent) -> int:
     return data.tickers
 
@@ -117,6 +152,10 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "topThirtyDayReturns"): limit,
     ("Query", "datasets"): versions,
     ("Stock", "prices"): trading_days,
+    # exploration
+    ("Stock", "candles"): candles,
+    ("Query", "periodReturns"): period_returns,
+    ("Query", "correlations"): ticker_pairs,
 }
 """The expected row count of each list field of the schema, by (type, field)."""
 

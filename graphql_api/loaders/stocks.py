@@ -10,12 +10,14 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from graphql_api.engines.base import Snapshot
-from graphql_api.services import stocks
+from graphql_api.services import candles, stocks
 from graphql_api.services.arguments import DateRange
+from graphql_api.types.candle import Candle, Interval
 from graphql_api.types.daily_price import DailyPrice
 from graphql_api.types.stock import Stock, StockStats
 
 RangedKey = tuple[str, DateRange]
+CandleKey = tuple[str, DateRange, Interval]
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class StockLoaders:
     by_ticker: DataLoader[str, Stock | None]
     stats_in_range: DataLoader[RangedKey, StockStats | None]
     prices_in_range: DataLoader[RangedKey, list[DailyPrice]]
+    candles: DataLoader[CandleKey, list[Candle]]
 
 
 def make_stock_loaders(snapshot: Snapshot) -> StockLoaders:
@@ -30,6 +33,7 @@ def make_stock_loaders(snapshot: Snapshot) -> StockLoaders:
         by_ticker=DataLoader(partial(_load_stocks, snapshot)),
         stats_in_range=DataLoader(partial(_load_stats_in_range, snapshot)),
         prices_in_range=DataLoader(partial(_load_prices_in_range, snapshot)),
+        candles=DataLoader(partial(_load_candles, snapshot)),
     )
 
 
@@ -59,3 +63,15 @@ async def _load_prices_in_range(
     )
     by_span = dict(zip(spans, results, strict=True))
     return [by_span[span][ticker] for ticker, span in keys]
+
+
+async def _load_candles(snapshot: Snapshot, keys: Sequence[CandleKey]) -> list[list[Candle]]:
+    tickers_by_query: dict[tuple[DateRange, Interval], set[str]] = {}
+    for ticker, span, interval in keys:
+        tickers_by_query.setdefault((span, interval), set()).add(ticker)
+    queries = list(tickers_by_query)
+    results = await asyncio.gather(
+        *(candles.candles(snapshot, sorted(tickers_by_query[query]), *query) for query in queries)
+    )
+    by_query = dict(zip(queries, results, strict=True))
+    return [by_query[span, interval][ticker] for ticker, span, interval in keys]

@@ -8,15 +8,18 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.resolvers.exploration import ExplorationQuery
 from graphql_api.resolvers.stock_pages import resolve_stocks
+from graphql_api.resolvers.watchlist import optional_watchlist
 from graphql_api.services import market, rankings
 from graphql_api.services.arguments import (
+    MAX_WATCHLIST,
     DateRange,
     checked_limit,
     date_range,
     optional_date_range,
 )
-from graphql_api.types.arguments import From, Limit, OptionalFrom, OptionalTo, To
+from graphql_api.types.arguments import From, Limit, OptionalFrom, OptionalTo, To, Watchlist
 from graphql_api.types.connection import Connection
 from graphql_api.types.daily_average_return import DailyAverageReturn
 from graphql_api.types.dataset import Dataset
@@ -70,27 +73,42 @@ async def resolve_most_valuable_day(
 
 
 async def resolve_highest_worth_stocks(
-    info: Info, from_: OptionalFrom = None, to: OptionalTo = None, limit: Limit = 1
+    info: Info,
+    from_: OptionalFrom = None,
+    to: OptionalTo = None,
+    limit: Limit = 1,
+    tickers: Watchlist = None,
 ) -> list[StockWorth]:
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
-    return await rankings.highest_worth(info.context.snapshot, span, count)
+    watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
+    return await rankings.highest_worth(info.context.snapshot, span, count, watchlist)
 
 
 async def resolve_most_volatile(
-    info: Info, from_: OptionalFrom = None, to: OptionalTo = None, limit: Limit = 1
+    info: Info,
+    from_: OptionalFrom = None,
+    to: OptionalTo = None,
+    limit: Limit = 1,
+    tickers: Watchlist = None,
 ) -> list[StockVolatility]:
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
-    return await rankings.most_volatile(info.context.snapshot, span, count)
+    watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
+    return await rankings.most_volatile(info.context.snapshot, span, count, watchlist)
 
 
 async def resolve_top_thirty_day_returns(
-    info: Info, from_: OptionalFrom = None, to: OptionalTo = None, limit: Limit = 3
+    info: Info,
+    from_: OptionalFrom = None,
+    to: OptionalTo = None,
+    limit: Limit = 3,
+    tickers: Watchlist = None,
 ) -> list[ThirtyDayReturn]:
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
-    return await rankings.top_thirty_day_returns(info.context.snapshot, span, count)
+    watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
+    return await rankings.top_thirty_day_returns(info.context.snapshot, span, count, watchlist)
 
 
 async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:
@@ -98,7 +116,7 @@ async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:
 
 
 @strawberry.type(description="Daily stock market analytics. Returns are fractions, unrounded.")
-class Query:
+class Query(ExplorationQuery):
     health: Health = strawberry.field(
         resolver=resolve_health, description="Whether the service is up, and its engine."
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import strawberry
 
 from graphql_api.services.arguments import date_range, optional_date_range
 from graphql_api.types.arguments import From, OptionalFrom, OptionalTo, To
+from graphql_api.types.candle import Candle, Interval
 from graphql_api.types.daily_price import DailyPrice
 
 if TYPE_CHECKING:
@@ -85,3 +86,22 @@ async def prices(
         from_, to, dataset=context.dataset.summary, max_days=context.settings.max_range_days
     )
     return await context.stock_loaders.prices_in_range.load((root.ticker, span))
+
+
+CandleInterval = Annotated[
+    Interval, strawberry.argument(description="The calendar period of one candle.")
+]
+
+
+async def candles(
+    root: StockRoot,
+    info: strawberry.Info[AppContext, None],
+    from_: From,
+    to: To,
+    interval: CandleInterval = Interval.MONTH,
+) -> list[Candle]:
+    context = info.context
+    span = date_range(
+        from_, to, dataset=context.dataset.summary, max_days=context.settings.max_range_days
+    )
+    return await context.stock_loaders.candles.load((root.ticker, span, interval))

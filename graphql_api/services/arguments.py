@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +12,10 @@ from graphql_api.errors import BadUserInput
 
 MIN_LIMIT = 1
 MAX_LIMIT = 100
+MAX_WATCHLIST = 100
+"""The most tickers a `tickers` watchlist may name."""
+MAX_CORRELATION_TICKERS = 20
+"""The most tickers `correlations` takes: n tickers make n(n-1)/2 pairs (190 at most)."""
 
 RANGE_FILTER = "year BETWEEN ? AND ? AND date BETWEEN ? AND ?"
 """Filters a partitioned table on `date` and, for Athena's pruning, on `year` too."""
@@ -69,3 +74,13 @@ def checked_limit(value: int) -> int:
     if not MIN_LIMIT <= value <= MAX_LIMIT:
         raise BadUserInput(f"`limit` must be between {MIN_LIMIT} and {MAX_LIMIT}, not {value}")
     return value
+
+
+def checked_tickers(tickers: Sequence[str], *, most: int) -> tuple[str, ...]:
+    """The distinct tickers named, stripped, in the order given; at most `most` of them."""
+    distinct = tuple(dict.fromkeys(ticker.strip() for ticker in tickers))
+    if len(distinct) > most:
+        raise BadUserInput(
+            f"`tickers` names {len(distinct)} different tickers; at most {most} are allowed"
+        )
+    return distinct

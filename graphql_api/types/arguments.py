@@ -7,6 +7,8 @@ from typing import Annotated
 
 import strawberry
 
+from graphql_api.services.arguments import MAX_WATCHLIST
+
 From = Annotated[
     date,
     strawberry.argument(name="from", description="First day of the range (inclusive)."),
@@ -26,3 +28,10 @@ OptionalTo = Annotated[
     ),
 ]
 Limit = Annotated[int, strawberry.argument(description="How many to return, 1 to 100.")]
+Watchlist = Annotated[
+    list[str] | None,
+    strawberry.argument(
+        description=f"A watchlist: rank only these tickers (at most {MAX_WATCHLIST}; an unknown "
+        "one is an error). Omit it to rank every ticker."
+    ),
+]

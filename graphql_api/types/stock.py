@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import strawberry
 
 from graphql_api.resolvers import stock_fields
+from graphql_api.types.candle import Candle
 from graphql_api.types.daily_price import DailyPrice
 
 
@@ -43,4 +44,9 @@ class Stock:
     prices: list[DailyPrice] = strawberry.field(
         resolver=stock_fields.prices,
         description="Its daily prices and returns in the range, oldest first.",
+    )
+    candles: list[Candle] = strawberry.field(
+        resolver=stock_fields.candles,
+        description="Its candles in the range, oldest first: one per calendar period (by "
+        "default a month) holding a trading day of it in the range.",
     )

@@ -1,8 +1,9 @@
 // The landing page: asks /graphql for the contract's answers and draws the chosen range.
 
+import { drawCandles } from "./candles.js";
 import { drawLineChart } from "./chart.js";
+import { $, graphiqlLink, graphql, monthsBefore, showError } from "./page.js";
 
-const ENDPOINT = "/graphql";
 const DEFAULT_MONTHS = 6;
 
 const ANSWERS_QUERY = `query Answers {
@@ -24,43 +25,6 @@ const price = new Intl.NumberFormat("en-US", {
   maximumFractionDigits: 2,
 });
 const percent = (fraction, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
-
-const $ = (id) => document.getElementById(id);
-
-class ApiError extends Error {}
-
-async function graphql(query, variables = {}) {
-  let response;
-  try {
-    response = await fetch(ENDPOINT, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ query, variables }),
-    });
-  } catch (error) {
-    throw new ApiError(`The API could not be reached: ${error.message}`);
-  }
-  let payload;
-  try {
-    payload = await response.json();
-  } catch {
-    throw new ApiError(`The API answered ${response.status} ${response.statusText}`);
-  }
-  if (payload.errors?.length) throw new ApiError(payload.errors.map((e) => e.message).join("; "));
-  if (!response.ok || !payload.data) throw new ApiError(`The API answered ${response.status}`);
-  return payload.data;
-}
-
-function graphiqlLink(query, variables) {
-  const params = new URLSearchParams({ q: query });
-  if (variables) params.set("variables", JSON.stringify(variables, null, 2));
-  return `${ENDPOINT}?${params}`;
-}
-
-function showError(id, message) {
-  $(id).textContent = message;
-  $(id).hidden = !message;
-}
 
 // A machine-readable value (the API's own number) with its human-readable text.
 function setData(id, value, text) {
@@ -134,15 +98,6 @@ function showAnswers(data) {
       return tr;
     }),
   );
-}
-
-// The same day `months` earlier, or that month's last day if it is shorter.
-function monthsBefore(isoDate, months) {
-  const [year, month, day] = isoDate.split("-").map(Number);
-  const target = new Date(Date.UTC(year, month - 1 - months, 1));
-  const monthEnd = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0));
-  target.setUTCDate(Math.min(day, monthEnd.getUTCDate()));
-  return target.toISOString().slice(0, 10);
 }
 
 // A return as a machine-readable value and a percentage, or a dash when there is none.
@@ -245,7 +200,10 @@ async function start() {
   const from = monthsBefore(lastDate, DEFAULT_MONTHS);
   form.elements.from.value = from < firstDate ? firstDate : from;
   form.elements.to.value = lastDate;
-  await drawRange(form.elements.from.value, form.elements.to.value);
+  await Promise.all([
+    drawRange(form.elements.from.value, form.elements.to.value),
+    drawCandles(data.dataset),
+  ]);
 }
 
 start();

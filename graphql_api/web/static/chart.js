@@ -1,12 +1,12 @@
 // A line chart of dated values, drawn as inline SVG with axes, ticks and labels.
 
 const SVG = "http://www.w3.org/2000/svg";
-const WIDTH = 800;
-const HEIGHT = 320;
-const MARGIN = { top: 16, right: 20, bottom: 48, left: 72 };
+export const WIDTH = 800;
+export const HEIGHT = 320;
+export const MARGIN = { top: 16, right: 20, bottom: 48, left: 72 };
 const DAY_MS = 86_400_000;
 
-function element(name, attributes = {}, text = "") {
+export function element(name, attributes = {}, text = "") {
   const node = document.createElementNS(SVG, name);
   for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
   if (text) node.textContent = text;
@@ -18,7 +18,7 @@ function dayNumber(isoDate) {
 }
 
 // Round steps (1, 2 or 5 times a power of ten) that cut [low, high] into about `count` parts.
-function niceTicks(low, high, count = 5) {
+export function niceTicks(low, high, count = 5) {
   const rough = (high - low) / count;
   const power = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough);
@@ -46,7 +46,7 @@ function label(x, y, text, anchor, attributes = {}) {
   return element("text", { x, y, "text-anchor": anchor, ...attributes }, text);
 }
 
-function yAxis(scale, ticks, { yLabel, formatValue }) {
+export function yAxis(scale, ticks, { yLabel, formatValue }) {
   const axis = element("g", { class: "axis y-axis" });
   const right = WIDTH - MARGIN.right;
   for (const tick of ticks) {
@@ -64,7 +64,7 @@ function yAxis(scale, ticks, { yLabel, formatValue }) {
   return axis;
 }
 
-function xAxis(scale, days, dates) {
+export function xAxis(scale, days, dates) {
   const axis = element("g", { class: "axis x-axis" });
   const baseline = HEIGHT - MARGIN.bottom;
   axis.append(
