@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -32,6 +33,8 @@ import httpx
 
 from bench.api_servers import BIN, bare_server, graphql_server
 from bench.wrk import WrkResult, run_wrk
+from etl.dataset_pointer import DatasetPointer, PointerError
+from etl.tables import DATASET_MANIFEST
 
 DATA = Path("bench/.data/api")
 SAMPLE_INPUT = Path("data/sample")
@@ -171,7 +174,7 @@ def answer(url: str, body: str) -> str:
 
 def sample_warehouse() -> Path:
     warehouse = DATA / "sample-warehouse"
-    if not (warehouse / "_dataset.json").exists():
+    if not _published(warehouse):
         _run("etl", "--input", str(SAMPLE_INPUT), "--warehouse", str(warehouse))
     return warehouse
 
@@ -179,7 +182,7 @@ def sample_warehouse() -> Path:
 def large_warehouse() -> Path:
     """500 tickers x 20 years (2,518,500 rows), generated with seed 42, built by the ETL."""
     warehouse = DATA / "large-warehouse"
-    if not (warehouse / "_dataset.json").exists():
+    if not _published(warehouse):
         data = Path("bench/.data/ohlcv-500x20y-seed42.csv")  # shared with the ETL benchmark
         if not data.exists():
             _run(
@@ -187,6 +190,19 @@ def large_warehouse() -> Path:
             )
         _run("etl", "--input", str(data), "--warehouse", str(warehouse))
     return warehouse
+
+
+def _published(warehouse: Path) -> bool:
+    """Whether the ETL has published a version there; a warehouse it cannot read (one built
+    before versions, with an older pointer) is removed, to be built again."""
+    try:
+        DatasetPointer.from_json((warehouse / DATASET_MANIFEST).read_bytes())
+    except FileNotFoundError:
+        return False
+    except PointerError:
+        shutil.rmtree(warehouse)
+        return False
+    return True
 
 
 def _run(*arguments: str) -> None:

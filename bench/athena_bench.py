@@ -1,6 +1,7 @@
-"""The Athena path, measured against bench/fake_athena.py (a local fake that stands in
-for Athena; no real Athena is called): `stock-analytics serve --engine athena` in a
-subprocess, its real aioboto3 client pointed at the fake.
+"""The Athena path, measured against testsupport/fake_athena.py (a local fake that stands
+in for Athena; no real Athena is called): `stock-analytics serve --engine athena` in a
+subprocess, its real aioboto3 client pointed at the fake, which answers every query
+with the same made-up market rows (the client is measured here, not the SQL).
 
 1. 100 concurrent identical requests on a fresh server: engine calls (target 1).
 2. One query at a time, for several run times, with the default polling and with
@@ -26,12 +27,14 @@ from datetime import date, timedelta
 import httpx
 
 from bench.api_servers import graphql_server
-from bench.fake_athena import FakeAthena, fake_athena_server
+from testsupport.fake_athena import FakeAthena, MarketRows, athena_endpoint, one_version_pointer
 
 ATHENA_ACTIONS = ("StartQueryExecution", "GetQueryExecution", "GetQueryResults")
 RUN_TIMES = (0.3, 0.8, 1.5, 3.0)
 TIGHT_POLL_MAX = "0.1"
 LAG_TARGET_MS = 100.0
+VERSION = "20240101T000000Z-000001"
+ROWS = 21
 
 
 def query(index: int) -> dict[str, str]:
@@ -47,7 +50,7 @@ def query(index: int) -> dict[str, str]:
 @contextmanager
 def athena_api(fake: FakeAthena, **settings: str) -> Iterator[str]:
     with (
-        fake_athena_server(fake) as endpoint,
+        athena_endpoint(fake) as endpoint,
         graphql_server(
             "s3://curated/warehouse",
             engine="athena",
@@ -75,11 +78,11 @@ async def concurrent_identical(fake: FakeAthena) -> list[str]:
             answers = await asyncio.gather(*(one() for _ in range(100)))
     succeeded_at = next(iter(fake.executions.values())).succeeds_at
     lags = [1e3 * (at - succeeded_at) for _, at, _ in answers]
-    ok = sum(1 for status, _, rows in answers if status == 200 and rows == fake.rows)
+    ok = sum(1 for status, _, rows in answers if status == 200 and rows == ROWS)
     return [
         "### 100 concurrent identical requests (fresh server, queue 0.2 s, run 1.0 s)",
         "",
-        f"- answers: {ok} of 100 were 200 with all {fake.rows} rows",
+        f"- answers: {ok} of 100 were 200 with all {ROWS} rows",
         f"- engine calls (StartQueryExecution): **{fake.calls['StartQueryExecution']}** (target 1)",
         f"- Athena API calls in all: {_athena_calls(fake)} ({_by_action(fake)})",
         f"- SUCCEEDED to answer: p50 {statistics.median(lags):.0f} ms, "
@@ -159,8 +162,8 @@ async def main() -> None:
     }.items():
         os.environ[name] = value
     os.environ.pop("AWS_PROFILE", None)
-    fake = FakeAthena()
-    report = ["## Athena client against bench/fake_athena.py", ""]
+    fake = FakeAthena(MarketRows(ROWS), pointer=one_version_pointer(VERSION))
+    report = ["## Athena client against testsupport/fake_athena.py", ""]
     report += await concurrent_identical(fake)
     report += [
         "### One query at a time (queue 0.1 s + run)",

@@ -5,13 +5,16 @@ the GraphQL server answered for that query (captured by bench/api_bench.py), wit
 the same content type, and does nothing else. Served by uvicorn with one worker,
 like `stock-analytics serve`.
 
-    python -m bench.bare_app --bodies BODIES.json --port 8001
+    python -m bench.bare_app --bodies BODIES.json [--port 8001]
+
+It prints its address once it listens (on a free port unless --port is given).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -36,11 +39,13 @@ def _answer(body: bytes) -> Callable[[], Awaitable[Response]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bodies", type=Path, required=True, help="JSON: name -> body text")
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     args = parser.parse_args()
     texts: dict[str, str] = json.loads(args.bodies.read_text())
     app = create_bare_app({name: text.encode() for name, text in texts.items()})
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    listening = socket.create_server(("127.0.0.1", args.port))
+    print(f"bare app: http://127.0.0.1:{listening.getsockname()[1]}/bare", flush=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listening])
 
 
 if __name__ == "__main__":

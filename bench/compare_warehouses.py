@@ -2,7 +2,9 @@
 
 Compares daily_metrics (per ticker and date), market_daily (per date) and
 ticker_stats (per ticker) of the Spark ETL's warehouse with the DuckDB
-reference's, within a relative tolerance of 1e-9.
+reference's, within a relative tolerance of 1e-9. A warehouse with a pointer
+(`_dataset.json`, the ETL's) is read at its current version,
+`<table>/dataset_version=<current>/...`; one without (the reference's) is read whole.
 
     python -m bench.compare_warehouses SPARK_WAREHOUSE REFERENCE_WAREHOUSE
 """
@@ -13,6 +15,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+
+from etl.dataset_pointer import DatasetPointer
+from etl.tables import DATASET_MANIFEST, TABLES_BY_NAME, version_prefix
 
 DIFFERS = """
 CREATE MACRO differs(ours, theirs) AS
@@ -69,10 +74,7 @@ def compare_warehouses(ours: Path, theirs: Path) -> list[str]:
     with duckdb.connect() as con:
         con.execute(DIFFERS)
         for table, (query, columns) in CHECKS.items():
-            parameters = {
-                "ours": str(ours / table / "**" / "*.parquet"),
-                "theirs": str(theirs / table / "**" / "*.parquet"),
-            }
+            parameters = {"ours": _files(ours, table), "theirs": _files(theirs, table)}
             row = con.execute(query, parameters).fetchone()
             assert row is not None
             unmatched, *mismatches = row
@@ -84,6 +86,15 @@ def compare_warehouses(ours: Path, theirs: Path) -> list[str]:
                 if count
             )
     return problems
+
+
+def _files(warehouse: Path, table: str) -> str:
+    """A glob of the table's Parquet files: its current version's, where there is a pointer."""
+    pointer = warehouse / DATASET_MANIFEST
+    if not pointer.exists():
+        return str(warehouse / table / "**" / "*.parquet")
+    current = DatasetPointer.from_json(pointer.read_bytes()).current
+    return str(warehouse / version_prefix(TABLES_BY_NAME[table], current) / "**" / "*.parquet")
 
 
 def main(argv: list[str]) -> int:

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from testsupport.paths import SAMPLE_DATA
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DATA = REPO_ROOT / "data" / "sample"
 
 
 @pytest.fixture(scope="session")

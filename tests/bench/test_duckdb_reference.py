@@ -13,7 +13,9 @@ import pytest
 
 from bench.compare_warehouses import compare_warehouses
 from bench.duckdb_reference import build_reference
+from etl.dataset_pointer import DatasetPointer
 from stock_analytics.generate import GenerateOptions, generate
+from tests.graphql_api.tiny_warehouse import Day, publish, summary_of, tiny_version, write_pointer
 
 Prices = dict[str, list[tuple[date, float, int]]]
 
@@ -117,3 +119,37 @@ def test_compare_warehouses_agrees_with_itself_and_finds_a_change(
     assert changed_rows is not None
     changed_rows.write_parquet(str(changed / "daily_metrics"), partition_by=["year"])
     assert compare_warehouses(changed, reference) == ["daily_metrics.return_30d: 1 rows differ"]
+
+
+def test_a_versioned_warehouse_is_compared_at_its_current_version(
+    reference: Path, tmp_path: Path
+) -> None:
+    """The ETL's layout, `<table>/dataset_version=<v>/...` with the pointer naming the current
+    version: only that version's rows count, whatever other versions the warehouse keeps."""
+    older, newer = tiny_version(1), tiny_version(2)
+    versioned = tmp_path / "versioned"
+    for table in ("daily_metrics", "market_daily", "ticker_stats"):
+        (versioned / table).mkdir(parents=True)
+        for version in (older, newer):
+            if (table, version) != ("daily_metrics", older):
+                (versioned / table / f"dataset_version={version}").symlink_to(reference / table)
+    path = str(reference / "daily_metrics" / "**" / "*.parquet")
+    doubled = duckdb.sql(
+        "SELECT * REPLACE (close * 2 AS close) FROM read_parquet($path, hive_partitioning = true)",
+        params={"path": path},
+    )
+    assert doubled is not None
+    doubled.write_parquet(
+        str(versioned / "daily_metrics" / f"dataset_version={older}"), partition_by=["year"]
+    )
+    days = [Day("T0001", date(2024, 1, 2), 1.0, 1)]
+    publish(versioned, summary_of(older, days))
+    publish(versioned, summary_of(newer, days))
+    assert compare_warehouses(versioned, reference) == []
+
+    write_pointer(versioned, DatasetPointer(current=older, versions=(summary_of(older, days),)))
+    counted = duckdb.execute("SELECT count(*) FROM read_parquet($path)", {"path": path}).fetchone()
+    assert counted is not None
+    assert compare_warehouses(versioned, reference) == [
+        f"daily_metrics.close: {counted[0]} rows differ"
+    ]

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -21,18 +20,18 @@ import pytest
 from etl.dataset_pointer import DatasetPointer
 from etl.tables import DATASET_MANIFEST
 from tests.graphql_api.sample_truth import load_sample_truth
-from tests.servers import serving
+from testsupport.paths import CACHE
+from testsupport.servers import serving
+from testsupport.unavailable import unavailable
 
 SOURCE = Path(__file__).with_name("apollo")
 FILES = ("package.json", "package-lock.json", "apq_client.mjs")
-INSTALL = Path(__file__).resolve().parents[2] / ".cache" / "clients" / "apollo"
+INSTALL = CACHE / "clients" / "apollo"
 APOLLO_ACCEPT = "application/graphql-response+json,application/json;q=0.9"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"the Apollo Client test cannot run under CI: {reason}")
-    pytest.skip(f"the Apollo Client test cannot run: {reason}")
+def _unavailable(reason: str) -> NoReturn:
+    unavailable("the Apollo Client test", reason)
 
 
 @pytest.fixture(scope="module")

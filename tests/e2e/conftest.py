@@ -9,9 +9,6 @@ GraphiQL CDN files a test chooses to serve from the npm packages' local copies.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,48 +16,24 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from graphql_api.config import Settings
-from graphql_api.main import create_app
 from graphql_api.web.fetch_graphiql_assets import AssetFetchError, fetch_graphiql_assets
 from graphql_api.web.graphiql_assets import missing_assets
-from tests.servers import LiveServer
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-APT_TIMEOUT_SECONDS = 900
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-GRAPHIQL_ASSETS = REPO_ROOT / ".cache" / "graphiql-assets"
-
-
-def _install_chromium() -> str | None:
-    """Install Debian's chromium; return why it cannot be, or None once it is there."""
-    if os.geteuid() != 0:
-        return "not running as root, so apt-get cannot install it"
-    if shutil.which("apt-get") is None:
-        return "apt-get is not available"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "chromium"],
-    ):
-        try:
-            done = subprocess.run(
-                command, env=env, capture_output=True, text=True, timeout=APT_TIMEOUT_SECONDS
-            )
-        except subprocess.TimeoutExpired:
-            return f"`{' '.join(command)}` timed out"
-        if done.returncode != 0:
-            return f"`{' '.join(command)}` failed: {done.stderr.strip()[-500:]}"
-    return None if CHROMIUM.exists() else f"apt-get installed chromium but not {CHROMIUM}"
+from tests.e2e.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    GRAPHIQL_ASSETS,
+    build_app,
+    install_chromium,
+)
+from testsupport.servers import LiveServer
 
 
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     if not CHROMIUM.exists():
-        reason = _install_chromium()
+        reason = install_chromium()
         if reason is not None:
             pytest.skip(f"browser tests need Chromium at {CHROMIUM}; {reason}")
     return CHROMIUM
@@ -94,11 +67,6 @@ def graphiql_assets() -> Path:
         except AssetFetchError as error:
             pytest.skip(f"GraphiQL's npm packages could not be copied: {error}")
     return GRAPHIQL_ASSETS
-
-
-def build_app(warehouse: Path, *, graphiql_assets_dir: Path | None = None) -> FastAPI:
-    settings = Settings(warehouse=str(warehouse), graphiql_assets_dir=graphiql_assets_dir)
-    return create_app(settings)
 
 
 @pytest.fixture(scope="module")

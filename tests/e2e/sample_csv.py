@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
-SAMPLE_CSV = Path(__file__).resolve().parents[2] / "data" / "sample" / "stocks_daily.csv"
+from testsupport.paths import SAMPLE_DATA
+
+SAMPLE_CSV = SAMPLE_DATA / "stocks_daily.csv"
 
 
 @cache

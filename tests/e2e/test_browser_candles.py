@@ -13,7 +13,7 @@ import pytest
 from tests.e2e.test_browser_landing import six_months_before
 from tests.graphql_api import exploration_truth
 from tests.graphql_api.sample_truth import load_sample_truth
-from tests.servers import LiveServer
+from testsupport.servers import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

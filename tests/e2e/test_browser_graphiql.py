@@ -10,7 +10,7 @@ import pytest
 
 from graphql_api.web.graphiql_assets import LOCAL_PREFIX, cdn_assets
 from tests.e2e import sample_csv
-from tests.servers import LiveServer
+from testsupport.servers import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import sample_csv
-from tests.servers import LiveServer
+from testsupport.servers import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

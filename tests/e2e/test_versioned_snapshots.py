@@ -33,7 +33,7 @@ import pytest
 from etl.dataset_pointer import DatasetPointer
 from etl.tables import DAILY_METRICS, DATASET_MANIFEST, VERSION_KEY
 from tests.etl import reference
-from tests.servers import serving
+from testsupport.servers import serving
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from etl.storage import LocalStorage, S3Storage, Storage
-from tests.moto_server import REGION, moto_server
+from testsupport.moto_server import REGION, moto_server
 
 BUCKET = "curated"
 
@@ -40,14 +40,3 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
     uri: str = request.getfixturevalue("s3_warehouse")
     bucket, prefix = uri.removeprefix("s3://").split("/", 1)
     return S3Storage(bucket, prefix, endpoint_url=endpoint)
-
-
-def put(storage: Storage, name: str, data: bytes = b"x") -> None:
-    """Put a file into the storage whatever it is (for arranging a warehouse)."""
-    if isinstance(storage, LocalStorage):
-        path = storage.root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    else:
-        assert isinstance(storage, S3Storage)
-        storage.client.put_object(Bucket=storage.bucket, Key=storage.key(name), Body=data)

@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+from tests.etl.cli import run_etl
 from tests.etl.warehouse_tables import nothing_written
 
 HEADER = "date,open,high,low,close,volume,ticker\n"
-
-
-def _etl(source: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "stock_analytics", "etl"]
-    return subprocess.run(
-        [*command, "--input", str(source), "--warehouse", str(warehouse)],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"},
-        timeout=300,
-        check=False,
-    )
 
 
 def test_the_cli_builds_a_warehouse_and_prints_the_summary(tmp_path: Path) -> None:
@@ -37,7 +21,7 @@ def test_the_cli_builds_a_warehouse_and_prints_the_summary(tmp_path: Path) -> No
         + "2024-01-03,1,2,0.5,0,10,B\n"
     )
     warehouse = tmp_path / "wh"
-    done = _etl(source, warehouse)
+    done = run_etl(source, warehouse)
 
     assert done.returncode == 0, done.stderr
     for step in ("read", "validate", "compute", "write"):
@@ -65,7 +49,7 @@ def test_the_cli_fails_clearly_and_writes_nothing(tmp_path: Path) -> None:
     source = tmp_path / "prices.csv"
     source.write_text("date,open,high,low,close,ticker\n2024-01-02,1,2,0.5,1,A\n")
     warehouse = tmp_path / "wh"
-    done = _etl(source, warehouse)
+    done = run_etl(source, warehouse)
 
     assert done.returncode == 2
     assert f"{source}: missing required column 'volume'" in done.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +12,8 @@ from etl.publication import read_pointer
 from etl.storage import Storage, open_storage
 from etl.tables import DATASET_MANIFEST
 from stock_analytics.cli import _warehouse_is_stale, main
-from tests.conftest import REPO_ROOT
-from tests.etl.conftest import put
+from tests.etl.cli import stock_analytics
+from tests.etl.storages import put
 from tests.etl.test_publication import run, summary, version
 
 
@@ -100,15 +98,13 @@ def test_rollback_on_s3_in_a_subprocess_honours_aws_endpoint_url(
     storage = open_storage(s3_warehouse, endpoint_url=moto_endpoint)
     for index in range(2):
         run(storage, index, keep=5)
-    command = [sys.executable, "-m", "stock_analytics", "rollback", "--warehouse", s3_warehouse]
-    done = subprocess.run(
-        [*command, "--to", version(0)],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "AWS_ENDPOINT_URL": moto_endpoint},
-        timeout=60,
-        check=False,
+    done = stock_analytics(
+        "rollback",
+        "--warehouse",
+        s3_warehouse,
+        "--to",
+        version(0),
+        environment={"AWS_ENDPOINT_URL": moto_endpoint},
     )
     assert done.returncode == 0, done.stderr
     assert f"current version {version(0)} (was {version(1)})" in done.stdout

@@ -8,17 +8,14 @@ gzip), or whose header is not UTF-8, stops the run before anything is written
 from __future__ import annotations
 
 import gzip
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 
 from etl.io import InputError
-from tests.conftest import REPO_ROOT
+from tests.etl.cli import run_etl
 from tests.etl.hostile import HEADER, good_row, run_job, write_case
 from tests.etl.warehouse_tables import nothing_written
 
@@ -93,16 +90,7 @@ def test_the_cli_names_a_truncated_gzip_and_exits_2(tmp_path: Path) -> None:
     source, bad = _folder_with(tmp_path, "truncated.csv.gz")
     _truncated_gzip(bad)
     warehouse = tmp_path / "wh"
-    command = [sys.executable, "-m", "stock_analytics", "etl"]
-    done = subprocess.run(
-        [*command, "--input", str(source), "--warehouse", str(warehouse)],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"},
-        timeout=300,
-        check=False,
-    )
+    done = run_etl(source, warehouse)
     assert done.returncode == 2, done.stderr
     assert f"ETL failed, nothing written: {bad}: cannot be read to its end" in done.stderr
     assert "Traceback" not in done.stderr

@@ -15,8 +15,8 @@ from pyspark.sql import SparkSession
 from etl.jobs.build_warehouse import run
 from etl.options import JobOptions
 from etl.tables import DATASET_MANIFEST, TABLES
-from tests.conftest import REPO_ROOT
 from tests.etl.warehouse_tables import read_manifest, version_folders
+from testsupport.paths import REPO_ROOT
 
 START_SECONDS = 240.0
 

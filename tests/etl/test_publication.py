@@ -13,7 +13,7 @@ from etl.dataset_pointer import DatasetPointer, PointerError, VersionSummary
 from etl.publication import PublishConflict, publish, read_pointer, roll_back
 from etl.storage import Storage
 from etl.tables import DAILY_METRICS, DATASET_MANIFEST, TABLES, TICKER_STATS, version_prefix
-from tests.etl.conftest import put
+from tests.etl.storages import put
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 GRACE = timedelta(minutes=10)

@@ -11,19 +11,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl.tables import TABLES, Table, version_prefix
-from tests.conftest import SAMPLE_DATA
 from tests.etl import reference
 from tests.etl.warehouse_tables import current_summary, read_manifest, read_table
+from testsupport.arrow_types import ARROW_TYPES
+from testsupport.paths import SAMPLE_DATA
 
 SAMPLE_CSV = SAMPLE_DATA / "stocks_daily.csv"
-ARROW_TYPES = {
-    "string": pa.string(),
-    "date": pa.date32(),
-    "double": pa.float64(),
-    "bigint": pa.int64(),
-    "int": pa.int32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
 
 
 @pytest.fixture(scope="module")

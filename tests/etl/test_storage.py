@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from etl.storage import LocalStorage, S3Storage, Storage, WriteConflict, open_storage
-from tests.etl.conftest import put
+from tests.etl.storages import put
 
 
 def test_conditional_writes_create_once_then_replace_only_what_was_read(storage: Storage) -> None:

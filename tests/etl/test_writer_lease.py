@@ -15,7 +15,7 @@ import pytest
 
 from etl.storage import LocalStorage, S3Storage, open_storage
 from etl.writer_lease import LEASE_OBJECT, LeaseHeld, take_writer_lease
-from tests.conftest import REPO_ROOT
+from testsupport.paths import REPO_ROOT
 
 HOLD = """
 import sys, time

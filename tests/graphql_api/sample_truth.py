@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-SAMPLE_CSV = Path(__file__).resolve().parents[2] / "data" / "sample" / "stocks_daily.csv"
+from testsupport.paths import SAMPLE_DATA
+
+SAMPLE_CSV = SAMPLE_DATA / "stocks_daily.csv"
 TRADING_DAYS_PER_YEAR = 252
 LARGE_MOVE = 0.40
 

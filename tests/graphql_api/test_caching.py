@@ -7,15 +7,10 @@ from pathlib import Path
 
 from graphql_api.main import create_app
 from graphql_api.services.market import MOST_VALUABLE_DAY
-from tests.graphql_api.conftest import (
-    CountingEngine,
-    app_client,
-    counting_opener,
-    settings_for,
-    tiny_days,
-)
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
 from tests.graphql_api.tiny_warehouse import (
     read_pointer,
+    tiny_days,
     tiny_version,
     write_pointer,
     write_warehouse,

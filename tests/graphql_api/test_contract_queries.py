@@ -14,8 +14,8 @@ import pytest
 
 from etl.tables import DATASET_MANIFEST
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import app_client, settings_for
 from tests.graphql_api.sample_truth import SampleTruth, load_sample_truth
+from tests.graphql_api.support import app_client, settings_for
 
 RANGES = [
     pytest.param(None, None, id="whole-history"),

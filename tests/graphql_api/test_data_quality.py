@@ -18,8 +18,8 @@ import pytest
 from etl.tables import ANOMALY_KINDS, REJECT_REASONS
 from graphql_api.main import create_app
 from graphql_api.pagination import MAX_FIRST, encode_cursor
-from tests.graphql_api.conftest import app_client, settings_for
 from tests.graphql_api.sample_truth import load_sample_truth, truth_of
+from tests.graphql_api.support import app_client, settings_for
 from tests.messy_input import MESSY_REJECTIONS, write_messy_input
 
 if TYPE_CHECKING:

@@ -7,14 +7,8 @@ from pathlib import Path
 import pytest
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import (
-    CountingEngine,
-    app_client,
-    counting_opener,
-    settings_for,
-    tiny_days,
-)
-from tests.graphql_api.tiny_warehouse import write_warehouse
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.tiny_warehouse import tiny_days, write_warehouse
 
 WHOLE_HISTORY = "{ stocks { edges { node { ticker annualizedVolatility averageTradedValue } } } }"
 RANGED = """{ stocks { edges { node { ticker

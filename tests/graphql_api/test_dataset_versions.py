@@ -12,18 +12,13 @@ import pytest
 
 from graphql_api.engines.duckdb import DuckDBEngine
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import (
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.tiny_warehouse import (
     OLD_VERSION,
     TINY_VERSION,
-    CountingEngine,
-    app_client,
-    counting_opener,
     old_tiny_days,
-    settings_for,
-    tiny_days,
-)
-from tests.graphql_api.tiny_warehouse import (
     read_pointer,
+    tiny_days,
     tiny_version,
     write_pointer,
     write_warehouse,

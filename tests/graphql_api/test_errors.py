@@ -17,8 +17,8 @@ from etl.dataset_pointer import DatasetPointer
 from graphql_api.config import Settings
 from graphql_api.engines.base import QueryEngine, Row, SqlValue
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import app_client, settings_for, tiny_days
-from tests.graphql_api.tiny_warehouse import read_pointer
+from tests.graphql_api.support import app_client, settings_for
+from tests.graphql_api.tiny_warehouse import read_pointer, tiny_days
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 LEAKS = ("Traceback", "SELECT", "FROM ", 'File "', "secret")

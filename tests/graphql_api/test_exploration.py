@@ -14,7 +14,6 @@ import pytest
 
 from graphql_api.main import create_app
 from tests.graphql_api import exploration_truth as expected
-from tests.graphql_api.conftest import app_client, settings_for
 from tests.graphql_api.gapped_csv import (
     CLOSED_WEEK,
     FIRST_DAY,
@@ -23,6 +22,7 @@ from tests.graphql_api.gapped_csv import (
     write_gapped_csv,
 )
 from tests.graphql_api.sample_truth import SAMPLE_CSV, SampleTruth, load_sample_truth
+from tests.graphql_api.support import app_client, settings_for
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

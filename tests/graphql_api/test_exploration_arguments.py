@@ -18,16 +18,9 @@ from graphql_api.main import create_app
 from graphql_api.schema import build_schema
 from graphql_api.services.arguments import MAX_CORRELATION_TICKERS, MAX_WATCHLIST
 from graphql_api.services.candles import CANDLES
-from tests.graphql_api.conftest import (
-    OLD_VERSION,
-    CountingEngine,
-    app_client,
-    counting_opener,
-    old_tiny_days,
-    settings_for,
-    tiny_days,
-)
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
 from tests.graphql_api.test_errors import only_error, post
+from tests.graphql_api.tiny_warehouse import OLD_VERSION, old_tiny_days, tiny_days
 
 YEAR_OF_MONTHS = (
     '{ stock(ticker: "AAA") { candles(from: "2019-12-01", to: "2020-02-29") { start volume } } }'

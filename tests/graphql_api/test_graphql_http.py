@@ -9,7 +9,7 @@ import pytest
 
 from graphql_api.graphql_http import prefers_graphql_response_json
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import app_client, settings_for
+from tests.graphql_api.support import app_client, settings_for
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 

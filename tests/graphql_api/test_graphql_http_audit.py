@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
-from tests.servers import serving
+from testsupport.paths import CACHE
+from testsupport.servers import serving
+from testsupport.unavailable import unavailable
 
 GRAPHQL_HTTP_VERSION = "1.23.1"
 GRAPHQL_VERSION = "16.11.0"  # graphql-http's peer dependency
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NODE_CACHE = REPO_ROOT / ".cache" / "node"
+NODE_CACHE = CACHE / "node"
 AUDIT_SCRIPT = Path(__file__).with_name("graphql_http_audit.mjs")
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"graphql-http audit cannot run under CI: {reason}")
-    pytest.skip(f"graphql-http audit cannot run: {reason}")
+def _unavailable(reason: str) -> NoReturn:
+    unavailable("graphql-http audit", reason)
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ from starlette.types import Receive, Scope, Send
 from graphql_api.limits import DocumentMeasurer
 from graphql_api.main import create_app
 from graphql_api.request_budget import RequestBudgetMiddleware
-from tests.graphql_api.conftest import settings_for
-from tests.servers import LiveServer
+from tests.graphql_api.support import settings_for
+from testsupport.servers import LiveServer
 
 HANG_GUARD_SECONDS = 10.0
 """Not a latency target: an exponential algorithm takes years at N = 50, so a bound this
@@ -52,8 +52,7 @@ def test_each_fragment_is_measured_once_whatever_the_spreads_multiply_to() -> No
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> object:
-    from tests.graphql_api.conftest import tiny_days
-    from tests.graphql_api.tiny_warehouse import write_warehouse
+    from tests.graphql_api.tiny_warehouse import tiny_days, write_warehouse
 
     warehouse = write_warehouse(tmp_path_factory.mktemp("hostile") / "warehouse", tiny_days())
     with LiveServer(create_app(settings_for(warehouse))) as server:

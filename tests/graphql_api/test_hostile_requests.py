@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import TINY_VERSION, app_client, settings_for
+from tests.graphql_api.support import app_client, settings_for
 from tests.graphql_api.test_errors import assert_no_leak
+from tests.graphql_api.tiny_warehouse import TINY_VERSION
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = {"content-type": "application/json"}

@@ -8,15 +8,8 @@ import httpx
 import pytest
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import (
-    OLD_VERSION,
-    CountingEngine,
-    app_client,
-    counting_opener,
-    settings_for,
-    tiny_days,
-)
-from tests.graphql_api.tiny_warehouse import tiny_version, write_warehouse
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.tiny_warehouse import OLD_VERSION, tiny_days, tiny_version, write_warehouse
 
 QUERY = {"query": "{ mostValuableDay { date averageTradedValue } }"}
 CACHES = {"caches on": {}, "caches off": {"cache_max_entries": 0, "response_cache_max_entries": 0}}

@@ -22,9 +22,10 @@ from graphql_api.http_contract import (
 )
 from graphql_api.main import create_app
 from graphql_api.response_cache import REMEMBERED_REQUEST_BYTES
-from tests.graphql_api.conftest import OLD_VERSION, TINY_VERSION, app_client, settings_for
 from tests.graphql_api.observability.test_request_log import request_lines
+from tests.graphql_api.support import app_client, settings_for
 from tests.graphql_api.test_response_cache import VOLATILE, by_volatility
+from tests.graphql_api.tiny_warehouse import OLD_VERSION, TINY_VERSION
 
 CACHE = RESPONSE_CACHE_HEADER.decode()
 STATS = QUERY_STATS_HEADER.decode()

@@ -11,7 +11,8 @@ import pytest
 
 from etl.tables import TICKER_STATS, version_prefix
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import TINY_VERSION, app_client, settings_for
+from tests.graphql_api.support import app_client, settings_for
+from tests.graphql_api.tiny_warehouse import TINY_VERSION
 
 
 @pytest.fixture

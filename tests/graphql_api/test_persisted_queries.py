@@ -12,7 +12,7 @@ import pytest
 
 from graphql_api.main import create_app
 from graphql_api.persisted_queries import MANIFEST_FORMAT, load_manifest
-from tests.graphql_api.conftest import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
 
 QUERY = "{ mostVolatile { ticker annualizedVolatility } }"
 MUTATION_LIKE = "mutation { nothing }"

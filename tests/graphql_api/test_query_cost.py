@@ -35,16 +35,10 @@ from graphql_api.error_codes import classify
 from graphql_api.errors import ErrorCode
 from graphql_api.main import create_app
 from graphql_api.schema import build_schema
-from tests.graphql_api.conftest import (
-    CountingEngine,
-    app_client,
-    counting_opener,
-    settings_for,
-    tiny_days,
-)
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
 from tests.graphql_api.test_errors import GRAPHQL_RESPONSE
 from tests.graphql_api.test_hostile_documents import HANG_GUARD_SECONDS, fan_out
-from tests.graphql_api.tiny_warehouse import Day, write_warehouse
+from tests.graphql_api.tiny_warehouse import Day, tiny_days, write_warehouse
 from tests.load.queries import CONTRACT_QUERIES
 
 SAMPLE = DataExtent(date(2013, 1, 2), date(2023, 9, 21), tickers=6, versions=1)

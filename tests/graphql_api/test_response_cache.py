@@ -12,16 +12,14 @@ from fastapi import FastAPI
 
 from graphql_api.main import create_app
 from graphql_api.response_cache import CachedResponse, ResponseCache, ResponseCacheMiddleware
-from tests.graphql_api.conftest import (
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.tiny_warehouse import (
     OLD_VERSION,
     TINY_VERSION,
-    CountingEngine,
-    app_client,
-    counting_opener,
-    settings_for,
     tiny_days,
+    tiny_version,
+    write_warehouse,
 )
-from tests.graphql_api.tiny_warehouse import tiny_version, write_warehouse
 
 VOLATILE = "query Volatile($limit: Int!) { mostVolatile(limit: $limit) { ticker returns } }"
 GRAPHQL_RESPONSE = "application/graphql-response+json"

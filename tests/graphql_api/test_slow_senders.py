@@ -14,9 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.graphql_api.conftest import tiny_days
-from tests.graphql_api.tiny_warehouse import write_warehouse
-from tests.servers import Served, serving
+from tests.graphql_api.tiny_warehouse import tiny_days, write_warehouse
+from testsupport.servers import Served, serving
 
 DEADLINE = 0.5
 SOCKET_TIMEOUT = 5.0

@@ -9,15 +9,8 @@ from typing import Any
 import httpx
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import (
-    OLD_VERSION,
-    CountingEngine,
-    app_client,
-    counting_opener,
-    settings_for,
-    tiny_days,
-)
-from tests.graphql_api.tiny_warehouse import write_warehouse
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.tiny_warehouse import OLD_VERSION, tiny_days, write_warehouse
 
 PAGE = """query($first: Int, $after: String) { stocks(first: $first, after: $after) {
   totalCount

@@ -17,6 +17,7 @@ import math
 import os
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -34,15 +35,7 @@ from etl.tables import (
     Table,
     version_prefix,
 )
-
-ARROW_TYPES = {
-    "string": pa.string(),
-    "date": pa.date32(),
-    "double": pa.float64(),
-    "bigint": pa.int64(),
-    "int": pa.int32(),
-    "timestamp": pa.timestamp("us"),
-}
+from testsupport.arrow_types import ARROW_TYPES
 
 
 @dataclass(frozen=True)
@@ -59,6 +52,28 @@ def tiny_version(number: int) -> str:
 
 
 FINISHED_AT = datetime(2024, 1, 1, tzinfo=UTC)
+OLD_VERSION = tiny_version(1)
+"""The tiny warehouse's older retained version: AAA alone, three times the volume."""
+TINY_VERSION = tiny_version(2)
+"""The tiny warehouse's current version: tiny_days()."""
+
+
+def tiny_days(tickers: Sequence[str] = ("AAA", "BBB")) -> list[Day]:
+    """Trading days from 2019-12-02 to 2020-02-28 (weekdays), crossing a year boundary."""
+    days = []
+    for offset, ticker in enumerate(tickers):
+        day, step = date(2019, 12, 2), 0
+        while day <= date(2020, 2, 28):
+            if day.weekday() < 5:
+                close = 10.0 + offset + ((step * (7 + offset)) % 11) * 0.5
+                days.append(Day(ticker, day, close, 1000 + 10 * step + offset))
+                step += 1
+            day += timedelta(days=1)
+    return days
+
+
+def old_tiny_days() -> list[Day]:
+    return [Day(d.ticker, d.date, d.close, 3 * d.volume) for d in tiny_days(("AAA",))]
 
 
 def write_warehouse(

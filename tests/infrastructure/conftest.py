@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from infrastructure.config import environment_config
@@ -18,7 +16,7 @@ from tests.infrastructure.synth import (
 
 @pytest.fixture(scope="session")
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return synthesize(environment_config("dev"), _outdir(tmp_path_factory, "dev"))
+    return synthesize(environment_config("dev"), tmp_path_factory.mktemp("cdk-dev"))
 
 
 @pytest.fixture(scope="session")
@@ -29,14 +27,14 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
         domain_name=TEST_DOMAIN,
         alarm_email=TEST_ALARM_EMAIL,
     )
-    return synthesize(config, _outdir(tmp_path_factory, "prod"))
+    return synthesize(config, tmp_path_factory.mktemp("cdk-prod"))
 
 
 @pytest.fixture(scope="session")
 def dev_edge(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     """dev with `-c edge=true`: CloudFront in front of a load balancer without a certificate."""
     config = environment_config("dev", edge=True)
-    return synthesize(config, _outdir(tmp_path_factory, "dev-edge"))
+    return synthesize(config, tmp_path_factory.mktemp("cdk-dev-edge"))
 
 
 @pytest.fixture(scope="session", params=["dev", "prod", "dev_edge"])
@@ -44,7 +42,3 @@ def synthesized(request: pytest.FixtureRequest) -> Synthesized:
     """Both environments (and dev with the edge on), for checks that hold in each."""
     result: Synthesized = request.getfixturevalue(request.param)
     return result
-
-
-def _outdir(factory: pytest.TempPathFactory, name: str) -> Path:
-    return factory.mktemp(f"cdk-{name}")

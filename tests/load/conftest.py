@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.graphql_api.conftest import tiny_days
-from tests.graphql_api.tiny_warehouse import write_warehouse
+from tests.graphql_api.tiny_warehouse import tiny_days, write_warehouse
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import settings_for
+from tests.graphql_api.support import settings_for
 from tests.load.load_driver import Call, Outcome, drive
 from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
-from tests.servers import LiveServer
+from testsupport.servers import LiveServer
 
 pytestmark = pytest.mark.load
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import settings_for
+from tests.graphql_api.support import settings_for
 from tests.load.faulty_engine import FaultyEngine, Mode, faulty_opener
 from tests.load.load_driver import Outcome, drive
 from tests.load.queries import (
@@ -21,7 +21,7 @@ from tests.load.queries import (
     summary,
     timing_asserted,
 )
-from tests.servers import LiveServer
+from testsupport.servers import LiveServer
 
 pytestmark = pytest.mark.load
 

@@ -18,7 +18,7 @@ from tests.load.queries import (
     summary,
     timing_asserted,
 )
-from tests.servers import serving
+from testsupport.servers import serving
 
 pytestmark = pytest.mark.load
 

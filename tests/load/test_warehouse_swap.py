@@ -11,12 +11,11 @@ import pytest
 
 from graphql_api.config import Settings
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import tiny_days
-from tests.graphql_api.tiny_warehouse import tiny_version
+from tests.graphql_api.tiny_warehouse import tiny_days, tiny_version
 from tests.load.load_driver import drive
 from tests.load.queries import load_seconds, quiet_answers, request_pool, summary
 from tests.load.warehouse_swap import publish_like_the_etl
-from tests.servers import LiveServer
+from testsupport.servers import LiveServer
 
 pytestmark = pytest.mark.load
 

@@ -17,7 +17,7 @@ import pytest
 from etl.tables import DATASET_MANIFEST
 from stock_analytics.cli import main
 from stock_analytics.verify import difference, graphql_url
-from tests.servers import Served, serving
+from testsupport.servers import Served, serving
 
 CHECKS = (
     "mostValuableDay",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.moto_server import fake_aws_credentials, moto_server
+from testsupport.moto_server import fake_aws_credentials, moto_server
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,7 @@ from graphql_api.engines.base import QueryTooCostly
 from graphql_api.main import create_app
 from graphql_api.services import market, rankings, stocks
 from graphql_api.services.arguments import DateRange
-from tests.graphql_api.conftest import app_client
-from tests.graphql_api.engines.test_athena_moto import (
+from tests.graphql_api.engines.moto_athena import (
     VERSION,
     athena_settings,
     moto_executions,
@@ -26,6 +25,7 @@ from tests.graphql_api.engines.test_athena_moto import (
     queue_result,
     summary,
 )
+from tests.graphql_api.support import app_client
 
 pytestmark = pytest.mark.usefixtures("aws_credentials")
 

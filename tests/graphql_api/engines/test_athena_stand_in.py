@@ -13,8 +13,8 @@ import pytest
 
 from graphql_api.engines.athena import open_athena_engine
 from graphql_api.engines.base import QueryCancelled, QueryFailed
-from tests.graphql_api.engines.athena_stand_in import Script, athena_stand_in, execution, throttled
-from tests.graphql_api.engines.test_athena_moto import VERSION, athena_settings
+from tests.graphql_api.engines.athena_stand_in import Script, athena_endpoint, execution, throttled
+from tests.graphql_api.engines.moto_athena import VERSION, athena_settings
 
 pytestmark = pytest.mark.usefixtures("aws_credentials")
 
@@ -51,7 +51,7 @@ class Sleeps:
 async def run(
     script: Script, sleeps: Sleeps | None = None, **overrides: Any
 ) -> list[dict[str, object]]:
-    with athena_stand_in(script) as endpoint:
+    with athena_endpoint(script) as endpoint:
         settings = athena_settings(endpoint, **overrides)
         async with open_athena_engine(settings, sleep=sleeps or Sleeps()) as engine:
             return await engine.fetch(
@@ -178,7 +178,7 @@ async def test_concurrent_queries_are_bounded() -> None:
     script.defaults["StartQueryExecution"] = lambda _: started()
     script.defaults["GetQueryExecution"] = lambda _: execution("SUCCEEDED")
     script.defaults["GetQueryResults"] = lambda _: page([], header=True)
-    with athena_stand_in(script) as endpoint:
+    with athena_endpoint(script) as endpoint:
         settings = athena_settings(endpoint, athena_max_concurrent_queries=1)
         async with open_athena_engine(settings, sleep=Sleeps()) as engine:
             await asyncio.gather(
@@ -206,7 +206,7 @@ async def test_a_cancelled_caller_stops_the_query() -> None:
     script.queue("StartQueryExecution", started())
     script.defaults["GetQueryExecution"] = running
     script.defaults["StopQueryExecution"] = lambda _: (200, {})
-    with athena_stand_in(script) as endpoint:
+    with athena_endpoint(script) as endpoint:
         async with open_athena_engine(athena_settings(endpoint)) as engine:
             query = asyncio.create_task(engine.fetch("SELECT 1", version=VERSION))
             assert await asyncio.to_thread(polled.wait, 10)

@@ -12,8 +12,13 @@ import pytest
 from etl.tables import DATASET_MANIFEST
 from graphql_api.engines.base import DatasetUnavailable, QueryFailed, QueryTimeout
 from graphql_api.engines.duckdb import DuckDBEngine, to_duckdb_sql
-from tests.graphql_api.conftest import OLD_VERSION, TINY_VERSION, tiny_days
-from tests.graphql_api.tiny_warehouse import tiny_version, write_warehouse
+from tests.graphql_api.tiny_warehouse import (
+    OLD_VERSION,
+    TINY_VERSION,
+    tiny_days,
+    tiny_version,
+    write_warehouse,
+)
 
 SCHEMAS = (
     "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'v_%' ORDER BY 1"

@@ -16,8 +16,7 @@ from graphql_api.engines.athena import AthenaEngine, AthenaOptions
 from graphql_api.engines.base import DatasetUnavailable
 from graphql_api.engines.duckdb import DuckDBEngine
 from graphql_api.engines.pointer import PointerCache
-from tests.graphql_api.conftest import TINY_VERSION, tiny_days
-from tests.graphql_api.tiny_warehouse import summary_of
+from tests.graphql_api.tiny_warehouse import TINY_VERSION, summary_of, tiny_days
 
 CALLERS = 50
 POINTER = DatasetPointer(current=TINY_VERSION, versions=(summary_of(TINY_VERSION, tiny_days()),))

@@ -10,9 +10,8 @@ import pytest
 from graphql_api.engines.athena import open_athena_engine
 from graphql_api.main import create_app
 from graphql_api.observability.stats import EngineQuery, RequestStats, request_stats
-from tests.graphql_api.conftest import app_client
-from tests.graphql_api.engines.athena_stand_in import Script, athena_stand_in, execution
-from tests.graphql_api.engines.test_athena_moto import (
+from tests.graphql_api.engines.athena_stand_in import Script, athena_endpoint, execution
+from tests.graphql_api.engines.moto_athena import (
     VERSION,
     athena_settings,
     moto_executions,
@@ -21,6 +20,7 @@ from tests.graphql_api.engines.test_athena_moto import (
     summary,
 )
 from tests.graphql_api.observability.test_metrics import scrape, total
+from tests.graphql_api.support import app_client
 
 pytestmark = pytest.mark.usefixtures("aws_credentials")
 
@@ -36,7 +36,7 @@ async def test_the_engine_records_athenas_id_and_bytes_scanned() -> None:
         (200, {"ResultSet": {**rows, "ResultSetMetadata": {"ColumnInfo": columns}}}),
     )
     stats = RequestStats(request_id="r", method="POST", path="/graphql")
-    with athena_stand_in(script) as endpoint, request_stats(stats):
+    with athena_endpoint(script) as endpoint, request_stats(stats):
         async with open_athena_engine(athena_settings(endpoint)) as engine:
             assert await engine.fetch("SELECT 7 AS n", version=VERSION) == [{"n": 7}]
     [query] = stats.engine_queries

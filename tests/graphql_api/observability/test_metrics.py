@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from graphql_api.main import create_app
 from graphql_api.observability.metrics import MAX_OPERATION_NAMES, ApiMetrics
-from tests.graphql_api.conftest import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
 
 NAMED = {"query": "query Valuable { mostValuableDay { date averageTradedValue } }"}
 BAD_RANGE = {"query": '{ averageDailyReturn(from: "2020-02-01", to: "2020-01-01") { date } }'}

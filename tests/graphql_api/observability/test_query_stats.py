@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
 
 QUERY = {
     "query": "{ mostValuableDay { date } highestWorthStocks(limit: 2) { ticker } "

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import CountingEngine, app_client, counting_opener, settings_for
+from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
 from tests.graphql_api.test_errors import open_broken
 
 NAMED = {"query": "query Valuable { mostValuableDay { date averageTradedValue } }"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.servers import announced_url
+from testsupport.servers import announced_url
 
 START_SECONDS = 30.0
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from graphql_api.config import Settings
 from graphql_api.main import create_app
 from graphql_api.security.api_keys import ApiKeys, offered_key
-from tests.graphql_api.conftest import app_client, settings_for
+from tests.graphql_api.support import app_client, settings_for
 
 QUERY = {"query": "{ mostValuableDay { date averageTradedValue } }"}
 KEYS = "first-key-0123456789,second-key-abcdef"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from graphql_api.main import create_app
-from tests.graphql_api.conftest import app_client, settings_for
+from tests.graphql_api.support import app_client, settings_for
 
 
 async def test_introspection_off_refuses_schema_queries(tiny_warehouse: Path) -> None:

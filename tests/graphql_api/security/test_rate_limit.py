@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from graphql_api.main import create_app
 from graphql_api.security.install import install_security
 from graphql_api.security.rate_limit import TokenBuckets, retry_after_seconds
-from tests.graphql_api.conftest import app_client, settings_for
+from tests.graphql_api.support import app_client, settings_for
 
 QUERY = {"query": "{ health { status } }"}
 

@@ -14,8 +14,7 @@ from graphql_api.services.arguments import (
     date_range,
     optional_date_range,
 )
-from tests.graphql_api.conftest import tiny_days
-from tests.graphql_api.tiny_warehouse import summary_of
+from tests.graphql_api.tiny_warehouse import summary_of, tiny_days
 
 DATASET = replace(
     summary_of("20240101T000000Z-000001", tiny_days()),

@@ -1,6 +1,7 @@
-"""Real servers on 127.0.0.1 for tests over HTTP, each on a port it bound itself (port 0,
-so no other process can take it first): an app served by uvicorn in a thread
-(`LiveServer`), or `stock-analytics serve --port 0` in a subprocess (`serving`)."""
+"""Real servers on 127.0.0.1, each on a port it bound itself (port 0, so no other process
+can take it first): an app served by uvicorn in a thread (`LiveServer`), or a server
+command in a subprocess that prints its address once it listens (`launched`, and
+`serving` for `stock-analytics serve`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ import uvicorn
 from fastapi import FastAPI
 
 START_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 10.0
+BIN = Path(sys.executable).parent
 
 
 @dataclass(frozen=True)
@@ -31,31 +34,44 @@ class Served:
 
 
 @contextmanager
-def serving(warehouse: Path, **environment: str) -> Iterator[Served]:
-    """`stock-analytics serve` over `warehouse`, the real command line; `environment` is added
-    to the process's environment (e.g. STOCK_ANALYTICS_* settings)."""
-    command = Path(sys.executable).parent / "stock-analytics"
+def launched(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    probe: str = "/health",
+    cwd: Path | None = None,
+) -> Iterator[Served]:
+    """Run `command`, a server that binds port 0 and prints its address on its first line,
+    with exactly the environment `env`; yield once `probe` answers 200; stop it after."""
     process = subprocess.Popen(
-        [str(command), "serve", "--warehouse", str(warehouse), "--port", "0"],
-        env={**os.environ, "STOCK_ANALYTICS_LOG_LEVEL": "warning", **environment},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        list(command), env=dict(env), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
         url = announced_url(process)
-        _wait_until_up(process, url)
+        _wait_until_up(process, url + probe)
         yield Served(url, process.pid)
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
 
 
+@contextmanager
+def serving(warehouse: Path | str, **environment: str) -> Iterator[Served]:
+    """`stock-analytics serve` over `warehouse`, the real command line; `environment` is added
+    to this process's environment (e.g. STOCK_ANALYTICS_* settings)."""
+    command = [str(BIN / "stock-analytics"), "serve", "--warehouse", str(warehouse)]
+    env = {**os.environ, "STOCK_ANALYTICS_LOG_LEVEL": "warning", **environment}
+    with launched([*command, "--port", "0"], env) as served:
+        yield served
+
+
 def announced_url(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> str:
-    """The address `serve --port 0` prints once it holds its socket: no race for the port."""
+    """The address a server started on port 0 prints once it holds its socket: no race for
+    the port."""
     assert process.stdout is not None
     read = process.stdout.readline()
     line = read.decode() if isinstance(read, bytes) else read
@@ -66,19 +82,19 @@ def announced_url(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> s
     return found.group(0)
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
+def _wait_until_up(process: subprocess.Popen[bytes], probe: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             errors = process.stderr.read().decode() if process.stderr else ""
             raise RuntimeError(f"the server exited with {process.returncode}: {errors[-2000:]}")
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+            if httpx.get(probe, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer within {START_TIMEOUT_SECONDS}s")
+    raise RuntimeError(f"{probe} did not answer within {START_TIMEOUT_SECONDS}s")
 
 
 class LiveServer:
