@@ -41,7 +41,7 @@ clean:
 	rm -rf $(VENV) warehouse cdk.out .mypy_cache .pytest_cache .ruff_cache
 
 # Benchmarks (see bench/README.md). SIZES picks a subset: make bench-etl SIZES=0.1M
-SIZES ?= 0.1M,1M,2.5M
+SIZES ?= 5k,0.1M,1M,2.5M
 .PHONY: bench-etl
 bench-etl: $(STAMP) check-java
 	$(BIN)/python -m bench.etl_bench --sizes $(SIZES)

@@ -26,7 +26,8 @@ RANKING_LIMIT = 3
 RECENT_TRADING_DAYS = 10
 """averageDailyReturn is checked over the data's last this many trading days."""
 
-# Every answer is collected in one shape, so one union and one Spark action fetch them all.
+# Every answer is collected in one shape, so one union and one Spark action fetch them all
+# (and the job's own facts about the run with them: etl/jobs/build_warehouse.py).
 SHAPE = {
     "ticker": "string",
     "date": "date",
@@ -43,8 +44,15 @@ def headline_answers(
 ) -> dict[str, dict[str, Any]]:
     """The headline checks from the daily metrics, the ticker stats and the market days
     (the frames of daily_metrics, ticker_stats and market_daily); one Spark action."""
+    return checks_from_rows(collect_rows(headline_parts(metrics, tickers, market_days)))
+
+
+def headline_parts(
+    metrics: DataFrame, tickers: DataFrame, market_days: DataFrame
+) -> list[DataFrame]:
+    """The rows each headline answer needs, each part in SHAPE and tagged with its answer."""
     by_value = F.col("value").desc()
-    parts = [
+    return [
         _top(
             "mostValuableDay",
             market_days,
@@ -92,13 +100,25 @@ def headline_answers(
             count="return_tickers",
         ),
     ]
+
+
+def collect_rows(parts: list[DataFrame]) -> dict[str, list[Row]]:
+    """The rows of every part (in SHAPE, tagged with `answer`), by answer; one Spark action."""
     union = parts[0]
     for part in parts[1:]:
         union = union.unionByName(part)
     rows: dict[str, list[Row]] = {}
     for row in union.collect():
         rows.setdefault(row["answer"], []).append(row)
-    return checks_from_rows(rows)
+    return rows
+
+
+def shaped(name: str, frame: DataFrame, **columns: Column) -> DataFrame:
+    """`frame` in SHAPE, tagged with `name`: `columns` under their SHAPE names, the rest null."""
+    return frame.select(
+        F.lit(name).alias("answer"),
+        *(columns.get(key, F.lit(None)).cast(kind).alias(key) for key, kind in SHAPE.items()),
+    )
 
 
 def checks_from_rows(rows: dict[str, list[Row]]) -> dict[str, dict[str, Any]]:
@@ -172,14 +192,8 @@ def _top(
 ) -> DataFrame:
     """`frame`'s first `limit` rows by `order`, in SHAPE, tagged with `name`. `order` names
     SHAPE's columns; a top-k under a union is still planned as Spark's TakeOrderedAndProject."""
-    shaped = frame.select(
-        F.lit(name).alias("answer"),
-        *(
-            (F.col(columns[key]) if key in columns else F.lit(None)).cast(kind).alias(key)
-            for key, kind in SHAPE.items()
-        ),
-    )
-    return shaped.orderBy(*order).limit(limit)
+    chosen = {key: F.col(column) for key, column in columns.items()}
+    return shaped(name, frame, **chosen).orderBy(*order).limit(limit)
 
 
 def _check(selection: str, expected: object) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -34,6 +35,10 @@ LOCAL_SCHEME = r"^file:/+"
 """Spark writes local file URIs as file:///x, Hadoop as file:/x: both become /x."""
 TICKER_ALIASES = ("ticker", "symbol")
 """Header names accepted for the ticker column, in order of preference."""
+WHOLE_FILE_READS = 16
+"""Up to this many input files, each file Spark reads in one task is read on its own."""
+ROW_IN_TASK = (1 << 33) - 1
+"""monotonically_increasing_id is the task's partition index << 33 + the row's position in it."""
 
 
 class InputError(Exception):
@@ -60,13 +65,6 @@ class RawInput:
     or null)."""
     skipped: tuple[str, ...] = ()
     """Files under the input folder that are not input (not .csv or .csv.gz)."""
-
-    def file_names(self, spark: SparkSession) -> DataFrame:
-        """file_id -> source_file, the name of the file as a person knows it."""
-        return spark.createDataFrame(
-            [(file_id, file.name) for file_id, file in enumerate(self.files)],
-            "file_id int, source_file string",
-        )
 
 
 def read_raw_input(spark: SparkSession, path: str) -> RawInput:
@@ -235,19 +233,12 @@ def _read_files(
     spark: SparkSession, files: dict[int, InputFile], layout: tuple[int, ...]
 ) -> DataFrame:
     """The data lines of `files`, which share a `layout`: header width, then column positions."""
-    lines = spark.read.text([file.path for file in files.values()]).select(
-        F.col("value"),
-        F.regexp_replace(F.input_file_name(), LOCAL_SCHEME, "/").alias("key"),
-        F.col("_metadata.file_block_start").alias("block_start"),
-        F.monotonically_increasing_id().alias("row_id"),
-    )
-    try:
-        numbered = _number_lines(spark, lines, files)
-    except Py4JJavaError:
-        unreadable = _find_unreadable_file(spark, list(files.values()))
-        if unreadable is None:
-            raise
-        raise unreadable from None
+    whole = _read_whole_files(spark, files)
+    frames = list(whole.values())
+    if split := {file_id: file for file_id, file in files.items() if file_id not in whole}:
+        with named_read_errors(spark, list(split.values())):
+            frames.append(_number_lines(spark, _read_text(spark, split), split))
+    numbered = reduce(DataFrame.unionByName, frames)
     width, *positions = layout
     schema = ", ".join(f"c{index} STRING" for index in range(width))
     # The text reader keeps a line's bytes as they are; decoding them turns each
@@ -287,6 +278,48 @@ def _record_error(line: Column, width: int, utf8: Column) -> Column:
         .when(unquoted.contains('"'), F.lit("bad_quoting"))
         .when(fields != width, F.lit("bad_field_count"))
     )
+
+
+def _read_whole_files(spark: SparkSession, files: dict[int, InputFile]) -> dict[int, DataFrame]:
+    """The numbered lines (value, file_id, line) of each file Spark reads in one task, by file_id.
+
+    Each is read on its own, so its task reads that file and nothing else: a line's number is
+    its position in the task (the low bits of monotonically_increasing_id), with no pass over
+    the input to count lines. Only for a few files: each costs a read plan and a task.
+    """
+    if len(files) > WHOLE_FILE_READS:
+        return {}
+    whole = {}
+    for file_id, file in files.items():
+        lines = spark.read.text(file.path)
+        if lines.rdd.getNumPartitions() == 1:
+            position = F.monotonically_increasing_id().bitwiseAND(ROW_IN_TASK)
+            whole[file_id] = lines.select(
+                "value", F.lit(file_id).alias("file_id"), (position + 1).alias("line")
+            )
+    return whole
+
+
+def _read_text(spark: SparkSession, files: dict[int, InputFile]) -> DataFrame:
+    return spark.read.text([file.path for file in files.values()]).select(
+        F.col("value"),
+        F.regexp_replace(F.input_file_name(), LOCAL_SCHEME, "/").alias("key"),
+        F.col("_metadata.file_block_start").alias("block_start"),
+        F.monotonically_increasing_id().alias("row_id"),
+    )
+
+
+@contextmanager
+def named_read_errors(spark: SparkSession, files: Sequence[InputFile]) -> Iterator[None]:
+    """Turn a Spark failure while reading `files` into the InputError naming the file that
+    cannot be read to its end (a corrupt or truncated .csv.gz), if there is one."""
+    try:
+        yield
+    except Py4JJavaError:
+        unreadable = _find_unreadable_file(spark, files)
+        if unreadable is None:
+            raise
+        raise unreadable from None
 
 
 def _number_lines(spark: SparkSession, lines: DataFrame, files: dict[int, InputFile]) -> DataFrame:

@@ -33,13 +33,13 @@ class VersionWriter:
         self._root = root.rstrip("/")
         self.version = version
 
-    def write(self, table: Table, frame: DataFrame, sort_by: tuple[str, ...] = ()) -> None:
-        """Write `frame` as this version of `table`: one file per partition (or in all)."""
-        rows = conform_to_table(frame, table)
-        if table.partition_names:
-            rows = rows.repartition(*table.partition_names)
-        else:
-            rows = rows.coalesce(1)
+    def write(
+        self, table: Table, frame: DataFrame, sort_by: tuple[str, ...] = (), tasks: int = 1
+    ) -> None:
+        """Write `frame` as this version of `table` from at most `tasks` of its partitions,
+        merged without a shuffle: at most `tasks` files per partition of the table (or in all).
+        """
+        rows = conform_to_table(frame, table).coalesce(tasks)
         if sort_by:
             # Partition keys first: the writer needs them in order, and keeps the rest.
             rows = rows.sortWithinPartitions(*table.partition_names, *sort_by)

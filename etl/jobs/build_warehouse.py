@@ -1,7 +1,7 @@
 """Build the warehouse from raw daily prices: the one job, run locally and on AWS Glue.
 
 Locally `main()` builds its own SparkSession (local[*]); on Glue it takes Glue's.
-The input is read once; the judged rows, the daily metrics and their summaries are cached and
+The input is read once; the judged rows with their daily metrics, and the summaries, are cached and
 every table is built from them.
 """
 
@@ -16,14 +16,15 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from etl.cleanup import clean_up, remove_version, table_bytes
-from etl.headline import HEADLINE_KEY, headline_answers
-from etl.io import InputError, check_output_location, read_raw_input
+from etl.headline import HEADLINE_KEY, checks_from_rows, collect_rows, headline_parts, shaped
+from etl.io import InputError, check_output_location, named_read_errors, read_raw_input
 from etl.options import JobOptions, parse_options, running_on_glue
 from etl.publication import PublishConflict, publish, read_pointer
 from etl.storage import Storage, open_storage
@@ -46,6 +47,7 @@ from etl.transforms.returns import (
 from etl.transforms.summaries import summarize_market_days, summarize_tickers
 from etl.transforms.validation import (
     count_outcomes,
+    is_accepted,
     parse_rows,
     resolve_duplicates,
     select_accepted_rows,
@@ -55,6 +57,15 @@ from etl.warehouse import VersionWriter
 from etl.writer_lease import LeaseHeld, take_writer_lease
 
 LOCAL_SHUFFLE_PARTITIONS = 4
+SMALL_INPUT_BYTES = 32 * 2**20
+"""A local input up to this size runs in a session sized for it: one shuffle partition, and
+a JVM that compiles less (the C1 compiler only) and collects garbage in one thread."""
+SMALL_JAVA = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+WRITE_TASKS = 4
+"""daily_metrics is written by at most this many tasks, as its rows are partitioned after the
+per-ticker windows (no shuffle by year): at most this many files per year."""
+OVERVIEW = "_overview"
+ANOMALY_COUNTS = "_anomaly_counts"
 QUIET_LOG4J2 = """\
 rootLogger.level = warn
 rootLogger.appenderRef.stderr.ref = console
@@ -81,7 +92,10 @@ Report = Callable[[str], None]
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the job; returns the process exit code (0 done, 2 bad input, 3 another writer)."""
     options = parse_options(sys.argv[1:] if argv is None else argv)
-    spark = _glue_session() if running_on_glue() else _local_session()
+    if running_on_glue():
+        spark = _glue_session()
+    else:
+        spark = _local_session(local_input_bytes(options.input))
     try:
         summary = run(spark, options)
     except InputError as error:
@@ -118,32 +132,39 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
         with _step(say, "validate"):
             # Every later window and aggregate is per ticker: shuffle by it once.
             parsed = parse_rows(raw.rows).repartition("ticker")
-            judged = _cache(resolve_duplicates(parsed), cached)
+            # The daily metrics of the accepted rows are computed with the judging, in one job
+            # and one cache: their windows need the order the duplicate windows sorted.
+            judged = _cache(_daily_metrics(resolve_duplicates(parsed), is_accepted()), cached)
             names = [file.name for file in raw.files]
-            outcomes = [
-                (names[row.file_id], row.reason, row.collapsed, row.rows)
-                for row in count_outcomes(judged).collect()
-            ]
+            with named_read_errors(spark, raw.files):
+                counted = count_outcomes(judged).collect()
+            outcomes = [(names[r.file_id], r.reason, r.collapsed, r.rows) for r in counted]
             accounting = Accounting.from_outcomes(outcomes, names, raw.skipped)
             _require_valid_rows(accounting)
         with _step(say, "compute"):
-            metrics = _cache(_daily_metrics(select_accepted_rows(judged)), cached)
+            metrics = select_accepted_rows(judged)
             tickers = _cache(summarize_tickers(metrics), cached)
             anomalies = _cache(flag_anomalies(metrics, run_id), cached)
-            overview = tickers.agg(F.count("ticker"), F.min("first_date"), F.max("last_date"))
-            ticker_count, first_date, last_date = overview.first() or (0, None, None)
-            anomaly_counts: dict[str, int] = dict(anomalies.groupBy("kind").count().collect())
             market_days = _cache(summarize_market_days(metrics).transform(add_year), cached)
-            headline = headline_answers(metrics, tickers, market_days)
+            # One Spark action for the headline answers and the run's own facts.
+            rows = collect_rows(
+                [*headline_parts(metrics, tickers, market_days), *_facts(tickers, anomalies)]
+            )
+            headline = checks_from_rows(rows)
+            (overview,) = rows[OVERVIEW]
+            ticker_count, first_date, last_date = (
+                overview["count"],
+                overview["date"],
+                overview["prior_date"],
+            )
+            anomaly_counts = {row["ticker"]: row["count"] for row in rows.get(ANOMALY_COUNTS, [])}
         with _step(say, "write"):
             writer = VersionWriter(spark, options.warehouse, run_id)
             try:
-                writer.write(DAILY_METRICS, metrics, sort_by=("ticker", "date"))
+                writer.write(DAILY_METRICS, metrics, sort_by=("ticker", "date"), tasks=WRITE_TASKS)
                 writer.write(MARKET_DAILY, market_days, sort_by=("date",))
                 writer.write(TICKER_STATS, tickers, sort_by=("ticker",))
-                writer.write(
-                    REJECTED_ROWS, select_rejected_rows(judged, raw.file_names(spark), run_id)
-                )
+                writer.write(REJECTED_ROWS, select_rejected_rows(judged, names, run_id))
                 writer.write(ANOMALIES, anomalies, sort_by=("ticker", "date", "kind"))
                 summary = RunSummary(
                     run_id=run_id,
@@ -199,13 +220,35 @@ def new_run_id(started_at: datetime) -> str:
     return f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def _daily_metrics(accepted: DataFrame) -> DataFrame:
+def _daily_metrics(judged: DataFrame, accepted: Column) -> DataFrame:
+    """The metric columns on every judged row, meaningful on the `accepted` ones."""
     return (
-        accepted.transform(add_traded_value)
-        .transform(add_daily_returns)
-        .transform(add_thirty_day_returns)
+        judged.transform(add_traded_value)
+        .transform(add_daily_returns, accepted)
+        .transform(add_thirty_day_returns, counted=accepted)
         .transform(add_year)
     )
+
+
+def _facts(tickers: DataFrame, anomalies: DataFrame) -> list[DataFrame]:
+    """The run's tickers and date range (OVERVIEW: count, date, prior_date) and its anomalies
+    by kind (ANOMALY_COUNTS: the kind as `ticker`, count), in the headline answers' shape."""
+    overview = tickers.agg(
+        F.count("ticker").alias("tickers"),
+        F.min("first_date").alias("first_date"),
+        F.max("last_date").alias("last_date"),
+    )
+    by_kind = anomalies.groupBy("kind").agg(F.count(F.lit(1)).alias("rows"))
+    return [
+        shaped(
+            OVERVIEW,
+            overview,
+            count=F.col("tickers"),
+            date=F.col("first_date"),
+            prior_date=F.col("last_date"),
+        ),
+        shaped(ANOMALY_COUNTS, by_kind, ticker=F.col("kind"), count=F.col("rows")),
+    ]
 
 
 def _require_valid_rows(accounting: Accounting) -> None:
@@ -266,21 +309,34 @@ def _print_to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _local_session() -> SparkSession:
+def _local_session(input_bytes: int | None = None) -> SparkSession:
+    """A local[*] session; for a small input (`input_bytes`, when known), one sized for it."""
+    small = input_bytes is not None and input_bytes <= SMALL_INPUT_BYTES
     log_config = Path(tempfile.gettempdir()) / "build_warehouse-log4j2.properties"
     log_config.write_text(QUIET_LOG4J2)
+    java_options = [f"-Dlog4j2.configurationFile={log_config}", *(SMALL_JAVA if small else ())]
     spark = (
         SparkSession.builder.master("local[*]")
         .appName("build_warehouse")
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log_config}")
+        .config("spark.driver.extraJavaOptions", " ".join(java_options))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
-        .config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
+        .config("spark.sql.shuffle.partitions", str(1 if small else LOCAL_SHUFFLE_PARTITIONS))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def local_input_bytes(path: str) -> int | None:
+    """The size of a local input (a file, or the files under a folder); None elsewhere."""
+    if urlparse(path).scheme not in ("", "file"):
+        return None
+    root = Path(unquote(urlparse(path).path))
+    if root.is_file():
+        return root.stat().st_size
+    return sum(file.stat().st_size for file in root.rglob("*") if file.is_file())
 
 
 def _glue_session() -> SparkSession:

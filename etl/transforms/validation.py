@@ -8,6 +8,7 @@ neither (accepted), so the accounting always balances.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Window
@@ -34,6 +35,7 @@ TICKER_CHARACTERS_REJECTED = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]"
 PRICE_COLUMNS = ("open", "high", "low", "close")
 VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
 """What makes two rows of the same ticker and date the same row."""
+JUDGING_COLUMNS = ("file_id", "line", "raw", "reason", "collapsed")
 
 
 def parse_rows(raw: DataFrame) -> DataFrame:
@@ -103,21 +105,25 @@ def resolve_duplicates(parsed: DataFrame) -> DataFrame:
     )
 
 
+def is_accepted() -> Column:
+    """Whether a judged row made it: neither rejected nor an extra copy."""
+    return F.col("reason").isNull() & ~F.col("collapsed")
+
+
 def select_accepted_rows(judged: DataFrame) -> DataFrame:
-    """The rows that made it: one per ticker and date, typed, with their day_number."""
-    return judged.where(F.col("reason").isNull() & ~F.col("collapsed")).select(
-        "ticker", "date", *VALUE_COLUMNS, DAY_NUMBER
-    )
+    """The rows that made it, one per ticker and date: every column but the judging ones
+    (typed values, day_number, and whatever was computed on the judged rows)."""
+    return judged.where(is_accepted()).drop(*JUDGING_COLUMNS)
 
 
-def select_rejected_rows(judged: DataFrame, file_names: DataFrame, run_id: str) -> DataFrame:
+def select_rejected_rows(judged: DataFrame, file_names: Sequence[str], run_id: str) -> DataFrame:
     """The rejected rows with their raw strings, where they came from, and why.
 
-    `file_names` maps file_id to source_file.
+    `file_names[file_id]` is the source_file (one literal: no join, no broadcast job).
     """
-    rejected = judged.where(F.col("reason").isNotNull())
-    return rejected.join(F.broadcast(file_names), "file_id", "left").select(
-        F.lit(run_id).alias("run_id"), "source_file", "line", "raw.*", "reason"
+    source_file = F.lit(list(file_names)).cast("array<string>")[F.col("file_id")]
+    return judged.where(F.col("reason").isNotNull()).select(
+        F.lit(run_id).alias("run_id"), source_file.alias("source_file"), "line", "raw.*", "reason"
     )
 
 

@@ -27,3 +27,13 @@ def test_output_goes_to_the_log_and_failures_are_reported(tmp_path: Path) -> Non
     measured = run_measured([sys.executable, "-c", script], tmp_path / "fail.log")
     assert measured.returncode == 3
     assert sorted(measured.log.read_text().splitlines()) == ["to stderr", "to stdout"]
+
+
+def test_cpu_time_sums_the_whole_process_tree(tmp_path: Path) -> None:
+    # A parent that sleeps starts a child that spins for 1.5 s of CPU: the tree's CPU time is
+    # the child's, which a parent-only figure would miss.
+    spin = "import time; end = time.process_time() + 1.5\nwhile time.process_time() < end: pass"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {spin!r}], check=True)"
+    measured = run_measured([sys.executable, "-c", parent], tmp_path / "cpu.log")
+    assert measured.returncode == 0
+    assert 1.3 <= measured.cpu_seconds < 3

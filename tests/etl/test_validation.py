@@ -160,8 +160,7 @@ def test_duplicates_collapse_or_conflict(spark: SparkSession) -> None:
 def test_rejected_rows_keep_the_raw_strings(spark: SparkSession) -> None:
     rows = [_row(2, close=" 1e999 ", volume="12abc"), _row(3)]
     judged = resolve_duplicates(parse_rows(raw_rows(spark, rows)))
-    file_names = spark.createDataFrame([(0, "in.csv")], "file_id int, source_file string")
-    [rejected] = select_rejected_rows(judged, file_names, "run-1").collect()
+    [rejected] = select_rejected_rows(judged, ["in.csv"], "run-1").collect()
     assert rejected.asDict() == {
         "run_id": "run-1",
         "source_file": "in.csv",
