@@ -162,6 +162,22 @@ class Settings(BaseSettings):
     )
 
     duckdb_threads: int = Field(default=4, ge=1, description="concurrent DuckDB queries")
+    duckdb_worker_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="DuckDB's own threads, that one query can use (None: one per core). "
+        "With more than one, avg and stddev over many rows can differ in the last bits "
+        "from one run to the next (the order partial sums are combined in varies); "
+        "1 makes them reproducible",
+    )
+    duckdb_memory_max_table_bytes: int = Field(
+        default=128 * 1024 * 1024,
+        ge=0,
+        description="DuckDB: a table of a dataset version with at most this many bytes of "
+        "Parquet is loaded into memory when the version is first asked for, and freed when "
+        "the version is no longer retained; larger tables are read from their files at each "
+        "query; 0 loads none",
+    )
 
     athena_database: str = "stock_analytics"
     athena_workgroup: str = "primary"

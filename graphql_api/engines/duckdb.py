@@ -1,8 +1,12 @@
 """The embedded engine: DuckDB over the local warehouse's Parquet files.
 
-Each dataset version gets its own schema of views when a query first asks for it
-(engines/duckdb_warehouse.py), and loses it when the pointer no longer retains
-it. Queries run in worker threads, each on its own cursor, never on the event loop.
+Each dataset version gets its own schema when a query first asks for it
+(engines/duckdb_warehouse.py): its tables of at most `max_load_bytes` of Parquet
+are loaded into memory, the others are views over their files. The schema is made
+in one transaction in a worker thread, and queries for that version wait for it, so
+none sees half a version; it is dropped, tables and all, when the pointer no longer
+retains the version. Queries run in worker threads, each on its own cursor, never
+on the event loop.
 """
 
 from __future__ import annotations
@@ -14,14 +18,16 @@ import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from etl.dataset_pointer import DatasetPointer
 from graphql_api.engines.base import QueryFailed, QueryTimeout, Row, SqlValue
 from graphql_api.engines.duckdb_warehouse import (
-    create_views,
-    drop_views,
+    create_schema,
+    drop_schema,
+    in_memory_bytes,
     read_pointer,
     to_duckdb_sql,
 )
@@ -31,6 +37,8 @@ from graphql_api.observability.stats import EngineQuery, record_engine_query
 logger = logging.getLogger(__name__)
 
 CLOSE_WAIT_SECONDS = 5.0
+
+T = TypeVar("T")
 
 __all__ = ["DuckDBEngine", "to_duckdb_sql"]
 
@@ -45,17 +53,22 @@ class DuckDBEngine:
         timeout_seconds: float,
         max_concurrent_queries: int,
         dataset_check_seconds: float,
+        max_load_bytes: int = 0,
+        threads: int | None = None,
     ) -> None:
         self._warehouse = warehouse
         self._timeout_seconds = timeout_seconds
         self._slots = asyncio.Semaphore(max_concurrent_queries)
         self._connection = duckdb.connect(":memory:")
+        if threads is not None:
+            self._connection.execute("SET threads = ?", [threads])
         self._running: set[duckdb.DuckDBPyConnection] = set()
         self.pointers = PointerCache(
             self._read_pointer, ttl_seconds=dataset_check_seconds, on_change=self._drop_unretained
         )
-        self._viewed: set[str] = set()
-        """Versions whose schema of views exists."""
+        self._max_load_bytes = max_load_bytes
+        self._viewed: dict[str, tuple[str, ...]] = {}
+        """Versions whose schema exists -> the tables loaded into memory for it."""
         self._ddl_lock = asyncio.Lock()
 
     @property
@@ -129,28 +142,50 @@ class DuckDBEngine:
             return
         async with self._ddl_lock:
             if version not in self._viewed:
-                await self._ddl(partial(create_views, warehouse=self._warehouse, version=version))
-                self._viewed.add(version)
-                logger.info("dataset version %s: views created (%s)", version, self._warehouse)
+                started = time.perf_counter()
+                loaded = await self._ddl(
+                    partial(
+                        create_schema,
+                        warehouse=self._warehouse,
+                        version=version,
+                        max_load_bytes=self._max_load_bytes,
+                    )
+                )
+                self._viewed[version] = loaded
+                logger.info(
+                    "dataset version %s: schema made in %.0f ms, in memory: %s (%s)",
+                    version,
+                    1e3 * (time.perf_counter() - started),
+                    ", ".join(loaded) or "no table",
+                    self._warehouse,
+                )
 
     async def _drop_unretained(self, pointer: DatasetPointer) -> None:
         retained = {summary.version for summary in pointer.versions}
         async with self._ddl_lock:
-            for version in sorted(self._viewed - retained):
-                await self._ddl(partial(drop_views, version=version))
-                self._viewed.discard(version)
-                logger.info("dataset version %s is no longer retained: views dropped", version)
+            for version in sorted(self._viewed.keys() - retained):
+                await self._ddl(partial(drop_schema, version=version))
+                del self._viewed[version]
+                logger.info("dataset version %s is no longer retained: schema dropped", version)
 
-    async def _ddl(self, statements: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
-        def run() -> None:
+    def in_memory_tables(self) -> dict[str, tuple[str, ...]]:
+        """Each version that has a schema -> the tables loaded into memory for it."""
+        return dict(self._viewed)
+
+    async def in_memory_bytes(self) -> int:
+        """The memory the tables loaded into memory take, all versions together."""
+        return await self._ddl(in_memory_bytes)
+
+    async def _ddl(self, statements: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        def run() -> T:
             cursor = self._connection.cursor()
             try:
-                statements(cursor)
+                return statements(cursor)
             finally:
                 cursor.close()
 
         try:
-            await asyncio.to_thread(run)
+            return await asyncio.to_thread(run)
         except duckdb.Error as error:
             logger.error("duckdb cannot read %s: %s", self._warehouse, error)
             raise QueryFailed("DuckDB could not read the warehouse tables") from error

@@ -1,10 +1,14 @@
-"""The local warehouse as DuckDB sees it: the pointer file, one schema of views per
-dataset version, and statements pointed at a version's schema.
+"""The local warehouse as DuckDB sees it: the pointer file, one schema per dataset
+version, and statements pointed at a version's schema.
 
-A version's schema, `v_<version>`, holds a view per table named like the table
+A version's schema, `v_<version>`, holds a relation per table named like the table
 (etl/tables.py) over `read_parquet(<table>/dataset_version=<version>/...,
 hive_partitioning=true)`, so the Athena SQL runs unchanged once sqlglot has
-transpiled it and qualified its tables with the schema.
+transpiled it and qualified its tables with the schema. A table whose Parquet
+files are small enough is copied into DuckDB's memory (a version never changes,
+so the copy stays right for as long as the version is kept); any other is a view
+that reads the files at each query. Either way the relation has the same columns,
+types and row order.
 """
 
 from __future__ import annotations
@@ -54,33 +58,62 @@ def to_duckdb_sql(statement: str, version: str) -> str:
     return tree.sql(dialect="duckdb")
 
 
-def create_views(cursor: duckdb.DuckDBPyConnection, warehouse: Path, version: str) -> None:
-    """`version`'s schema with a view per table it holds; DatasetUnavailable if none."""
+def create_schema(
+    cursor: duckdb.DuckDBPyConnection, warehouse: Path, version: str, *, max_load_bytes: int
+) -> tuple[str, ...]:
+    """`version`'s schema, made in one transaction: a table in memory for each table of
+    at most `max_load_bytes` of Parquet (0: none), a view for each larger one. Returns
+    the tables loaded into memory; DatasetUnavailable if the version has no tables."""
     schema = _quoted(schema_name(version))
-    cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    made = 0
-    for table in TABLES:
-        files = _parquet_glob(warehouse, table, version)
-        if not any(warehouse.glob(str(files.relative_to(warehouse)))):
-            continue
-        # A view's definition takes no parameters; the path holds the configured warehouse
-        # and a version that matched VERSION_PATTERN, nothing a client sent.
-        source = f"read_parquet({_string(str(files))}, hive_partitioning = true, "
-        source += f"hive_types = {_hive_types(table)})"
-        cursor.execute(f"CREATE OR REPLACE VIEW {schema}.{table.name} AS SELECT * FROM {source}")  # noqa: S608
-        made += 1
-    if not made:
-        drop_views(cursor, version)
-        raise DatasetUnavailable(f"dataset version {version} has no tables in {warehouse}")
+    loaded: list[str] = []
+    cursor.execute("BEGIN TRANSACTION")
+    try:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        made = 0
+        for table in TABLES:
+            files = _parquet_glob(warehouse, table, version)
+            sizes = [path.stat().st_size for path in warehouse.glob(_relative(files, warehouse))]
+            if not sizes:
+                continue
+            # A definition takes no parameters; the path holds the configured warehouse
+            # and a version that matched VERSION_PATTERN, nothing a client sent.
+            source = f"read_parquet({_string(str(files))}, hive_partitioning = true, "
+            source += f"hive_types = {_hive_types(table)})"
+            kind = "TABLE" if max_load_bytes > 0 and sum(sizes) <= max_load_bytes else "VIEW"
+            cursor.execute(f"CREATE {kind} {schema}.{table.name} AS SELECT * FROM {source}")  # noqa: S608
+            if kind == "TABLE":
+                loaded.append(table.name)
+            made += 1
+        if not made:
+            raise DatasetUnavailable(f"dataset version {version} has no tables in {warehouse}")
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    cursor.execute("COMMIT")
+    return tuple(loaded)
 
 
-def drop_views(cursor: duckdb.DuckDBPyConnection, version: str) -> None:
+def drop_schema(cursor: duckdb.DuckDBPyConnection, version: str) -> None:
+    """Drop `version`'s schema, its views and the tables it loaded into memory."""
     cursor.execute(f"DROP SCHEMA IF EXISTS {_quoted(schema_name(version))} CASCADE")
+
+
+def in_memory_bytes(cursor: duckdb.DuckDBPyConnection) -> int:
+    """The memory DuckDB holds for tables loaded into memory, all versions together."""
+    row = cursor.execute(
+        "SELECT memory_usage_bytes FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'"
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _parquet_glob(warehouse: Path, table: Table, version: str) -> Path:
     partition_levels = ["*"] * len(table.partition_keys)
     return warehouse.joinpath(table_prefix(table, version), *partition_levels, "*.parquet")
+
+
+def _relative(files: Path, warehouse: Path) -> str:
+    return str(files.relative_to(warehouse))
 
 
 def _hive_types(table: Table) -> str:

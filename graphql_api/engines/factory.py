@@ -25,6 +25,8 @@ async def open_engine(settings: Settings) -> AsyncIterator[QueryEngine]:
         timeout_seconds=settings.query_timeout_seconds,
         max_concurrent_queries=settings.duckdb_threads,
         dataset_check_seconds=settings.dataset_check_seconds,
+        max_load_bytes=settings.duckdb_memory_max_table_bytes,
+        threads=settings.duckdb_worker_threads,
     )
     try:
         yield engine

@@ -1,0 +1,143 @@
+"""The DuckDB engine's in-memory tables: which tables load, what they hold, when they go."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from etl.tables import TABLES_BY_NAME, version_prefix
+from graphql_api.engines.base import QueryFailed
+from graphql_api.engines.duckdb import DuckDBEngine
+from tests.graphql_api.conftest import TINY_VERSION, tiny_days
+from tests.graphql_api.tiny_warehouse import tiny_version, write_warehouse
+
+EVERY_ROW = "SELECT * FROM {table} ORDER BY {key}"
+KEYS = {"daily_metrics": "ticker, date", "market_daily": "date", "ticker_stats": "ticker"}
+KINDS = (
+    "SELECT table_name, table_type FROM information_schema.tables "
+    "WHERE table_schema = ? ORDER BY table_name"
+)
+
+
+def engine_for(warehouse: Path, max_load_bytes: int) -> DuckDBEngine:
+    return DuckDBEngine(
+        warehouse,
+        timeout_seconds=10,
+        max_concurrent_queries=2,
+        dataset_check_seconds=0,
+        max_load_bytes=max_load_bytes,
+    )
+
+
+def parquet_bytes(warehouse: Path, table: str, version: str) -> int:
+    folder = warehouse / version_prefix(TABLES_BY_NAME[table], version)
+    return sum(path.stat().st_size for path in folder.rglob("*.parquet"))
+
+
+async def test_tables_up_to_the_threshold_load_and_larger_ones_stay_views(
+    tiny_warehouse: Path,
+) -> None:
+    sizes = {
+        table: parquet_bytes(tiny_warehouse, table, TINY_VERSION)
+        for table in ("daily_metrics", "market_daily", "ticker_stats")
+    }
+    assert sizes["ticker_stats"] < sizes["market_daily"] < sizes["daily_metrics"]
+    engine = engine_for(tiny_warehouse, max_load_bytes=sizes["market_daily"])
+    try:
+        kinds = await engine.fetch(KINDS, (f"v_{TINY_VERSION}",), version=TINY_VERSION)
+        loaded = engine.in_memory_tables()
+    finally:
+        engine.close()
+    kind = {row["table_name"]: row["table_type"] for row in kinds}
+    assert kind["daily_metrics"] == "VIEW"
+    assert kind["market_daily"] == kind["ticker_stats"] == "BASE TABLE"
+    assert set(loaded[TINY_VERSION]) == {"market_daily", "ticker_stats"}
+
+
+async def test_a_loaded_table_holds_what_its_files_hold(tiny_warehouse: Path) -> None:
+    in_memory, from_files = engine_for(tiny_warehouse, 1 << 40), engine_for(tiny_warehouse, 0)
+    try:
+        for table, key in KEYS.items():
+            query = EVERY_ROW.format(table=table, key=key)
+            loaded = await in_memory.fetch(query, version=TINY_VERSION)
+            read = await from_files.fetch(query, version=TINY_VERSION)
+            assert loaded == read, table
+            assert len(read) > 1
+            # the same columns, in the same order, with the same Python types
+            assert [(k, type(v)) for k, v in loaded[0].items()] == [
+                (k, type(v)) for k, v in read[0].items()
+            ]
+        assert "daily_metrics" in in_memory.in_memory_tables()[TINY_VERSION]
+        assert from_files.in_memory_tables() == {TINY_VERSION: ()}
+        assert await from_files.in_memory_bytes() == 0
+    finally:
+        in_memory.close()
+        from_files.close()
+
+
+async def test_a_version_no_longer_retained_frees_its_tables(tmp_path: Path) -> None:
+    first, second, third = tiny_version(1), tiny_version(2), tiny_version(3)
+    warehouse = write_warehouse(tmp_path / "w", tiny_days(("AAA", "BBB")), version=first, keep=2)
+    engine = engine_for(warehouse, 1 << 40)
+    try:
+        await engine.fetch("SELECT count(*) AS n FROM daily_metrics", version=first)
+        alone = await engine.in_memory_bytes()
+        write_warehouse(warehouse, tiny_days(("AAA", "BBB", "CCC")), version=second, keep=2)
+        await engine.fetch("SELECT count(*) AS n FROM daily_metrics", version=second)
+        both = await engine.in_memory_bytes()
+        write_warehouse(warehouse, tiny_days(("DDD",)), version=third, keep=2)
+        await engine.pointer()  # the first version is no longer retained
+        left = await engine.in_memory_bytes()
+        versions = set(engine.in_memory_tables())
+        tables = await engine.fetch(
+            "SELECT DISTINCT schema_name FROM duckdb_tables() ORDER BY 1", version=second
+        )
+    finally:
+        engine.close()
+    assert 0 < alone < both
+    assert left < both
+    assert versions == {second}
+    assert tables == [{"schema_name": f"v_{second}"}]
+
+
+async def test_concurrent_first_queries_load_a_version_once_and_all_see_it_whole(
+    tiny_warehouse: Path,
+) -> None:
+    engine = engine_for(tiny_warehouse, 1 << 40)
+    query = "SELECT count(*) AS n FROM daily_metrics"
+    try:
+        counts = await asyncio.gather(
+            *(engine.fetch(query, version=TINY_VERSION) for _ in range(8))
+        )
+    finally:
+        engine.close()
+    assert counts == [[{"n": len(tiny_days())}]] * 8
+
+
+async def test_a_version_that_fails_to_load_leaves_no_schema_behind(tiny_warehouse: Path) -> None:
+    part = next(
+        (tiny_warehouse / version_prefix(TABLES_BY_NAME["daily_metrics"], TINY_VERSION)).rglob(
+            "*.parquet"
+        )
+    )
+    good = part.read_bytes()
+    part.write_bytes(b"not parquet")
+    engine = engine_for(tiny_warehouse, 1 << 40)
+    query = "SELECT count(*) AS n FROM daily_metrics"
+    try:
+        with pytest.raises(QueryFailed):
+            await engine.fetch(query, version=TINY_VERSION)
+        schemas = engine._connection.execute(
+            "SELECT schema_name FROM duckdb_schemas() WHERE schema_name LIKE 'v_%'"
+        ).fetchall()
+        part.write_bytes(good)
+        after = await engine.fetch(query, version=TINY_VERSION)
+    finally:
+        engine.close()
+    assert schemas == []
+    assert engine.in_memory_tables() == {
+        TINY_VERSION: ("daily_metrics", "market_daily", "ticker_stats")
+    }
+    assert after == [{"n": len(tiny_days())}]
