@@ -78,6 +78,13 @@ class ApiMetrics:
             "Bytes Athena scanned (what Athena bills).",
             registry=self.registry,
         )
+        # Labelled children, looked up once: `labels()` costs more than the increment.
+        self._result_hits = self.cache_hits.labels(cache="result")
+        self._result_misses = self.cache_misses.labels(cache="result")
+        self._response_hits = self.cache_hits.labels(cache="response")
+        self._response_misses = self.cache_misses.labels(cache="response")
+        self._per_request: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
+        self._per_engine: dict[str, tuple[Counter, Histogram]] = {}
 
     def operation_label(self, operation: str | None, route: str) -> str:
         """The GraphQL operation's label, or `route` for a request that ran no operation."""
@@ -102,19 +109,34 @@ class ApiMetrics:
         response_cache: str | None,
     ) -> None:
         operation = self.operation_label(stats.operation, route)
-        self.requests.labels(operation=operation, status=str(status)).inc()
-        self.latency.labels(operation=operation).observe(seconds)
+        key = (operation, str(status))
+        children = self._per_request.get(key)
+        if children is None:
+            children = self._per_request[key] = (
+                self.requests.labels(operation=operation, status=key[1]),
+                self.latency.labels(operation=operation),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
         for code in stats.error_codes:
             self.errors.labels(code=code).inc()
-        self.cache_hits.labels(cache="result").inc(stats.cache_hits)
-        self.cache_misses.labels(cache="result").inc(stats.cache_misses)
+        if stats.cache_hits:
+            self._result_hits.inc(stats.cache_hits)
+        if stats.cache_misses:
+            self._result_misses.inc(stats.cache_misses)
         if response_cache == "hit":
-            self.cache_hits.labels(cache="response").inc()
+            self._response_hits.inc()
         elif response_cache == "miss":
-            self.cache_misses.labels(cache="response").inc()
+            self._response_misses.inc()
         for query in stats.engine_queries:
-            self.engine_queries.labels(engine=query.engine).inc()
-            self.engine_seconds.labels(engine=query.engine).observe(query.seconds)
+            engine = self._per_engine.get(query.engine)
+            if engine is None:
+                engine = self._per_engine[query.engine] = (
+                    self.engine_queries.labels(engine=query.engine),
+                    self.engine_seconds.labels(engine=query.engine),
+                )
+            engine[0].inc()
+            engine[1].observe(query.seconds)
             if query.bytes_scanned:
                 self.bytes_scanned.inc(query.bytes_scanned)
 

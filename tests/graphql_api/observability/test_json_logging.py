@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import random
+from datetime import UTC, datetime
 
 import pytest
 
-from graphql_api.observability.json_logging import json_logging
+from graphql_api.observability.json_logging import JsonFormatter, json_logging
 
 
 def test_records_become_json_lines_with_fields_and_tracebacks() -> None:
@@ -45,3 +47,14 @@ def test_the_root_logger_is_restored_and_installed_once() -> None:
 def test_an_unknown_level_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown log level 'loud'"), json_logging("loud"):
         pass
+
+
+def test_the_time_is_the_isoformat_of_the_moment_to_the_millisecond() -> None:
+    formatter = JsonFormatter()
+    generator = random.Random(11)
+    moments = [generator.uniform(0, 4e9) for _ in range(20_000)]
+    # the edges of rounding to the microsecond, and of a second
+    moments += [1e9 + 0.9999995, 1e9 + 0.9999994, 1e9 + 0.0000005, 1e9 + 0.0009995, 1e9, 1.5]
+    for moment in sorted(moments):  # in order, so the text of a second is reused too
+        expected = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+        assert formatter.time(moment) == expected, moment
