@@ -13,8 +13,14 @@ for the cold figures, and loaded again from one connection for the cold latency
     python -m bench.api_bench                       # both warehouses
     python -m bench.api_bench --only sample --seconds 2 --rounds 1
 
-Targets: warm rps >= 80% of the bare route's; cold p50 (one connection) <= 5 ms
-on the sample and <= 50 ms on 2.5 M rows.
+Then, **logged**: the server in its default configuration (JSON request log at
+info and the metrics on; the log goes to a file) against the bare route with
+uvicorn's access log on (to a file too), warm, alternating like warm.
+
+    python -m bench.api_bench --modes cold --set duckdb_memory_max_table_bytes=0
+
+Targets: warm rps >= 80% of the bare route's; logged rps >= 90% of the logged bare
+route's; cold p50 (one connection) <= 2 ms on the sample and <= 20 ms on 2.5 M rows.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,10 +46,12 @@ from etl.tables import DATASET_MANIFEST
 
 DATA = Path("bench/.data/api")
 SAMPLE_INPUT = Path("data/sample")
-WARM_TARGET_RATIO = 0.8
-COLD_P50_TARGET_MS = {"sample": 5.0, "2.5M": 50.0}
+MODES = ("warm", "cold", "logged")
+TARGET_RATIO = {"warm": 0.8, "logged": 0.9}
+COLD_P50_TARGET_MS = {"sample": 2.0, "2.5M": 20.0}
 NO_LIMITS = {"rate_limit_per_second": "0"}
 CACHES_OFF = {"cache_max_entries": "0", "response_cache_max_entries": "0"}
+LOGGED = {"log_level": "info"}
 
 QUERIES: dict[str, str] = {
     "health": "{ health { status engine } }",
@@ -71,6 +81,8 @@ class Row:
     bare: WrkResult
     latency: WrkResult | None
     """Cold only: wrk from one connection."""
+    baseline: bool = False
+    """Served by the --baseline checkout, alternating with this one's."""
 
     @property
     def ratio(self) -> float:
@@ -78,8 +90,8 @@ class Row:
 
     @property
     def met(self) -> bool:
-        if self.mode == "warm":
-            return self.ratio >= WARM_TARGET_RATIO and not self.graphql.errors
+        if self.mode in TARGET_RATIO:
+            return self.ratio >= TARGET_RATIO[self.mode] and not self.graphql.errors
         assert self.latency is not None
         return self.latency.p50_ms <= COLD_P50_TARGET_MS[self.warehouse] and not (
             self.graphql.errors or self.latency.errors
@@ -92,7 +104,35 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="per wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="alternating runs per query")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}"
+    )
+    parser.add_argument(
+        "--queries", help=f"comma-separated, of {', '.join(QUERIES)} (default: all)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the project (e.g. a git archive of main): its cold and "
+        "logged servers run beside this one's, alternating, for before/after in one run",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of every GraphQL server, e.g. duckdb_memory_max_table_bytes=0",
+    )
     args = parser.parse_args()
+    args.modes = args.modes.split(",")
+    if unknown := set(args.modes) - set(MODES):
+        parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
+    args.queries = args.queries.split(",") if args.queries else list(QUERIES)
+    if unknown := set(args.queries) - set(QUERIES):
+        parser.error(f"unknown queries: {', '.join(sorted(unknown))}")
+    args.settings = dict(setting.split("=", 1) for setting in args.set)
+    if args.baseline is not None:
+        args.baseline = str(args.baseline.resolve())
     DATA.mkdir(parents=True, exist_ok=True)
     warehouses = {"sample": sample_warehouse, "2.5M": large_warehouse}
     rows: list[Row] = []
@@ -111,29 +151,102 @@ def bench_warehouse(label: str, warehouse: Path, args: argparse.Namespace) -> li
     print(f"# {label}: {warehouse}, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     rows: list[Row] = []
     load = {"seconds": args.seconds, "connections": args.connections}
-    with graphql_server(warehouse, **NO_LIMITS) as warm:
-        bodies = request_bodies(warm)
+    settings = {**NO_LIMITS, **args.settings}
+    with graphql_server(warehouse, **settings) as warm:
+        bodies = {name: body for name, body in request_bodies(warm).items() if name in args.queries}
         answers = {name: answer(warm, body) for name, body in bodies.items()}
         bodies_file = DATA / f"bare-bodies-{label}.json"
         bodies_file.write_text(json.dumps(answers))
         with bare_server(bodies_file) as bare:
-            for name, body in bodies.items():
+            for name, body in bodies.items() if "warm" in args.modes else ():
                 graphql, floor = alternate(
                     f"{warm}/graphql", f"{bare}/bare/{name}", body, args.rounds, load
                 )
                 rows.append(Row(label, name, "warm", graphql, floor, None))
                 print(f"  warm {name}: {graphql.rps:.0f} vs {floor.rps:.0f} rps", file=sys.stderr)
-            with graphql_server(warehouse, **NO_LIMITS, **CACHES_OFF) as cold:
-                for name, body in bodies.items():
-                    if answer(cold, body) != answers[name]:
-                        raise RuntimeError(f"{name}: the cold server answered differently")
-                    graphql, floor = alternate(
-                        f"{cold}/graphql", f"{bare}/bare/{name}", body, 1, load
-                    )
-                    latency = run_wrk(f"{cold}/graphql", body, seconds=args.seconds, connections=1)
-                    rows.append(Row(label, name, "cold", graphql, floor, latency))
-                    print(f"  cold {name}: p50 {latency.p50_ms:.2f} ms", file=sys.stderr)
+            if "cold" in args.modes:
+                rows += bench_cold(label, warehouse, settings, bodies, answers, bare, args)
+    if "logged" in args.modes:
+        rows += bench_logged(label, warehouse, settings, bodies, answers, bodies_file, args)
     return rows
+
+
+def bench_cold(
+    label: str,
+    warehouse: Path,
+    settings: dict[str, str],
+    bodies: dict[str, str],
+    answers: dict[str, str],
+    bare: str,
+    args: argparse.Namespace,
+) -> list[Row]:
+    """Throughput (16 connections, one run) and latency (one connection, the best of
+    `rounds` runs, alternating with the baseline's server if there is one)."""
+    rows: list[Row] = []
+    load = {"seconds": args.seconds, "connections": args.connections}
+    with servers(warehouse, {**settings, **CACHES_OFF}, args.baseline) as urls:
+        for name, body in bodies.items():
+            for url in urls:
+                if answer(url, body) != answers[name]:
+                    raise RuntimeError(f"{name}: the cold server {url} answered differently")
+            best: dict[str, WrkResult] = {}
+            for _ in range(args.rounds):
+                for url in urls:
+                    run = run_wrk(f"{url}/graphql", body, seconds=args.seconds, connections=1)
+                    if url not in best or run.p50_ms < best[url].p50_ms:
+                        best[url] = run
+            for index, url in enumerate(urls):
+                graphql, floor = alternate(f"{url}/graphql", f"{bare}/bare/{name}", body, 1, load)
+                rows.append(Row(label, name, "cold", graphql, floor, best[url], index > 0))
+                print(f"  cold {name} {url}: p50 {best[url].p50_ms:.2f} ms", file=sys.stderr)
+    return rows
+
+
+def bench_logged(
+    label: str,
+    warehouse: Path,
+    settings: dict[str, str],
+    bodies: dict[str, str],
+    answers: dict[str, str],
+    bodies_file: Path,
+    args: argparse.Namespace,
+) -> list[Row]:
+    """The default configuration against the bare route with uvicorn's access log, warm;
+    each round loads each GraphQL server, then the bare route."""
+    rows: list[Row] = []
+    load = {"seconds": args.seconds, "connections": args.connections}
+    with (
+        servers(warehouse, {**settings, **LOGGED}, args.baseline) as urls,
+        bare_server(bodies_file, access_log=True) as bare,
+    ):
+        for name, body in bodies.items():
+            for url in urls:
+                if answer(url, body) != answers[name]:
+                    raise RuntimeError(f"{name}: the logged server {url} answered differently")
+            runs: dict[str, list[WrkResult]] = {url: [] for url in [*urls, bare]}
+            for _ in range(args.rounds):
+                for url in urls:
+                    runs[url].append(run_wrk(f"{url}/graphql", body, **load))
+                runs[bare].append(run_wrk(f"{bare}/bare/{name}", body, **load))
+            floor = max(runs[bare], key=lambda r: r.rps)
+            for index, url in enumerate(urls):
+                graphql = max(runs[url], key=lambda r: r.rps)
+                rows.append(Row(label, name, "logged", graphql, floor, None, index > 0))
+                print(
+                    f"  logged {name} {url}: {graphql.rps:.0f} vs {floor.rps:.0f}", file=sys.stderr
+                )
+    return rows
+
+
+@contextmanager
+def servers(warehouse: Path, settings: dict[str, str], baseline: str | None) -> Iterator[list[str]]:
+    """This checkout's GraphQL server, and the baseline checkout's if there is one."""
+    with ExitStack() as stack:
+        urls = [stack.enter_context(graphql_server(warehouse, **settings))]
+        if baseline is not None:
+            server = graphql_server(warehouse, pythonpath=baseline, **settings)
+            urls.append(stack.enter_context(server))
+        yield urls
 
 
 def alternate(
@@ -219,14 +332,14 @@ def markdown(rows: list[Row]) -> str:
     for r in rows:
         one = [f"{r.latency.p50_ms:.2f}", f"{r.latency.p99_ms:.2f}"] if r.latency else ["", ""]
         target = (
-            f">= {WARM_TARGET_RATIO:.0%} of bare"
-            if r.mode == "warm"
+            f">= {TARGET_RATIO[r.mode]:.0%} of bare"
+            if r.mode in TARGET_RATIO
             else f"1-conn p50 <= {COLD_P50_TARGET_MS[r.warehouse]:g} ms"
         )
         cells = [
             r.warehouse,
             r.query,
-            r.mode,
+            f"{r.mode} (baseline)" if r.baseline else r.mode,
             f"{r.graphql.rps:,.0f}",
             f"{r.graphql.p50_ms:.2f}",
             f"{r.graphql.p99_ms:.2f}",
