@@ -39,8 +39,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.api_servers import BIN, bare_server, graphql_server
-from bench.wrk import WrkResult, run_wrk
+from bench.api_servers import BIN, PIDS, bare_server, graphql_server
+from bench.wrk import WrkResult, run_wrk, run_wrk_cpu
 from etl.dataset_pointer import DatasetPointer, PointerError
 from etl.tables import DATASET_MANIFEST
 
@@ -83,6 +83,9 @@ class Row:
     """Cold only: wrk from one connection."""
     baseline: bool = False
     """Served by the --baseline checkout, alternating with this one's."""
+    cpu_us: float | None = None
+    bare_cpu_us: float | None = None
+    """Logged only: the server's CPU time per request (the least of the rounds)."""
 
     @property
     def ratio(self) -> float:
@@ -223,17 +226,23 @@ def bench_logged(
             for url in urls:
                 if answer(url, body) != answers[name]:
                     raise RuntimeError(f"{name}: the logged server {url} answered differently")
-            runs: dict[str, list[WrkResult]] = {url: [] for url in [*urls, bare]}
+            runs: dict[str, list[tuple[WrkResult, float]]] = {url: [] for url in [*urls, bare]}
             for _ in range(args.rounds):
-                for url in urls:
-                    runs[url].append(run_wrk(f"{url}/graphql", body, **load))
-                runs[bare].append(run_wrk(f"{bare}/bare/{name}", body, **load))
-            floor = max(runs[bare], key=lambda r: r.rps)
+                targets = [*(f"{url}/graphql" for url in urls), f"{bare}/bare/{name}"]
+                for url, target in zip([*urls, bare], targets, strict=True):
+                    runs[url].append(run_wrk_cpu(target, body, PIDS[url], **load))
+            floor = max((run for run, _ in runs[bare]), key=lambda r: r.rps)
+            floor_cpu = min(cpu for _, cpu in runs[bare])
             for index, url in enumerate(urls):
-                graphql = max(runs[url], key=lambda r: r.rps)
-                rows.append(Row(label, name, "logged", graphql, floor, None, index > 0))
+                graphql = max((run for run, _ in runs[url]), key=lambda r: r.rps)
+                cpu = min(cpu for _, cpu in runs[url])
+                rows.append(
+                    Row(label, name, "logged", graphql, floor, None, index > 0, cpu, floor_cpu)
+                )
                 print(
-                    f"  logged {name} {url}: {graphql.rps:.0f} vs {floor.rps:.0f}", file=sys.stderr
+                    f"  logged {name} {url}: {graphql.rps:.0f} vs {floor.rps:.0f} rps, "
+                    f"{cpu:.0f} vs {floor_cpu:.0f} us CPU a request",
+                    file=sys.stderr,
                 )
     return rows
 
@@ -326,8 +335,8 @@ def _run(*arguments: str) -> None:
 def markdown(rows: list[Row]) -> str:
     lines = [
         "| warehouse | query | mode | rps | p50 ms | p99 ms | 1-conn p50 ms | 1-conn p99 ms "
-        "| bare rps | ratio | target | met |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| bare rps | ratio | CPU us/request | bare CPU us/request | CPU ratio | target | met |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
         one = [f"{r.latency.p50_ms:.2f}", f"{r.latency.p99_ms:.2f}"] if r.latency else ["", ""]
@@ -346,6 +355,11 @@ def markdown(rows: list[Row]) -> str:
             *one,
             f"{r.bare.rps:,.0f}",
             f"{r.ratio:.0%}",
+            *(
+                [f"{r.cpu_us:.0f}", f"{r.bare_cpu_us:.0f}", f"{r.bare_cpu_us / r.cpu_us:.0%}"]
+                if r.cpu_us and r.bare_cpu_us
+                else ["", "", ""]
+            ),
             target,
             "yes" if r.met else "no",
         ]

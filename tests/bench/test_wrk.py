@@ -1,10 +1,13 @@
-"""Reading wrk's report: requests per second, p50 / p99 in milliseconds, errors."""
+"""Reading wrk's report (requests per second, p50 / p99 in ms, errors); a server's CPU time."""
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
-from bench.wrk import parse_wrk
+from bench.wrk import parse_wrk, process_cpu_seconds
 
 REPORT = """Running 2s test @ http://127.0.0.1:8000/graphql
   1 threads and 16 connections
@@ -47,3 +50,16 @@ def test_socket_errors_and_non_2xx_answers_are_counted() -> None:
 def test_a_report_without_figures_is_refused() -> None:
     with pytest.raises(ValueError, match="Requests/sec"):
         parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n  0 requests in 1s")
+
+
+def test_process_cpu_seconds_is_the_kernels_count_of_user_and_system_time() -> None:
+    deadline = time.process_time() + 0.2
+    while time.process_time() < deadline:  # spend some CPU
+        pass
+    before = os.times()
+    measured = process_cpu_seconds(os.getpid())
+    after = os.times()
+    tick = 1 / os.sysconf("SC_CLK_TCK")
+    low, high = before.user + before.system, after.user + after.system
+    assert low - tick <= measured <= high + tick
+    assert measured >= 0.2 - tick
