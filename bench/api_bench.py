@@ -272,9 +272,10 @@ def alternate(
 
 def request_bodies(url: str) -> dict[str, str]:
     """Each query as a POST body; `stock` asks for the first ticker the server lists."""
+    # The first request for a version waits for it to load into memory: seconds, at 2.5 M rows.
     query = "{ stocks(first: 1) { edges { node { ticker } } } }"
-    listed = httpx.post(f"{url}/graphql", json={"query": query}).json()
-    ticker = listed["data"]["stocks"]["edges"][0]["node"]["ticker"]
+    listed = httpx.post(f"{url}/graphql", json={"query": query}, timeout=120)
+    ticker = listed.json()["data"]["stocks"]["edges"][0]["node"]["ticker"]
     return {
         name: json.dumps(
             {"query": query, **({"variables": {"ticker": ticker}} if "$" in query else {})}
