@@ -31,6 +31,7 @@ from bench.api_servers import graphql_server
 from bench.wrk import WrkResult, run_wrk
 from etl.dataset_pointer import DatasetPointer
 from etl.tables import DATASET_MANIFEST, TABLES, TICKER_STATS, version_prefix
+from graphql_api.config import Settings
 from graphql_api.engines.duckdb import DuckDBEngine
 from graphql_api.services.stocks import ALL_STOCKS
 
@@ -63,7 +64,7 @@ async def statement_ms(warehouse: Path) -> float:
         timeout_seconds=60,
         max_concurrent_queries=1,
         dataset_check_seconds=3600,
-        max_load_bytes=128 * 1024 * 1024,
+        max_load_bytes=Settings().duckdb_memory_max_table_bytes,
     )
     try:
         version = (await engine.pointer()).current

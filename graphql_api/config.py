@@ -171,7 +171,7 @@ class Settings(BaseSettings):
         "1 makes them reproducible",
     )
     duckdb_memory_max_table_bytes: int = Field(
-        default=128 * 1024 * 1024,
+        default=32 * 1024 * 1024,
         ge=0,
         description="DuckDB: a table of a dataset version with at most this many bytes of "
         "Parquet is loaded into memory when the version is first asked for, and freed when "
