@@ -122,8 +122,9 @@ async def captured_statements(warehouse: Path) -> dict[str, list[Statement]]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            listed = await client.post("/graphql", json={"query": "{ stocks { ticker } }"})
-            ticker = listed.json()["data"]["stocks"][0]["ticker"]
+            first = "{ stocks(first: 1) { edges { node { ticker } } } }"
+            listed = await client.post("/graphql", json={"query": first})
+            ticker = listed.json()["data"]["stocks"]["edges"][0]["node"]["ticker"]
             for name, query in QUERIES.items():
                 recorders[0].ran.clear()
                 variables = {"ticker": ticker} if "$" in query else {}
