@@ -52,6 +52,7 @@ COLD_P50_TARGET_MS = {"sample": 2.0, "2.5M": 20.0}
 NO_LIMITS = {"rate_limit_per_second": "0"}
 CACHES_OFF = {"cache_max_entries": "0", "response_cache_max_entries": "0"}
 LOGGED = {"log_level": "info"}
+LOGS = DATA / "logs"
 
 QUERIES: dict[str, str] = {
     "health": "{ health { status engine } }",
@@ -219,8 +220,8 @@ def bench_logged(
     rows: list[Row] = []
     load = {"seconds": args.seconds, "connections": args.connections}
     with (
-        servers(warehouse, {**settings, **LOGGED}, args.baseline) as urls,
-        bare_server(bodies_file, access_log=True) as bare,
+        servers(warehouse, {**settings, **LOGGED}, args.baseline, logs=LOGS / label) as urls,
+        bare_server(bodies_file, log=_fresh(LOGS / label / "bare.log")) as bare,
     ):
         for name, body in bodies.items():
             for url in urls:
@@ -248,14 +249,25 @@ def bench_logged(
 
 
 @contextmanager
-def servers(warehouse: Path, settings: dict[str, str], baseline: str | None) -> Iterator[list[str]]:
-    """This checkout's GraphQL server, and the baseline checkout's if there is one."""
+def servers(
+    warehouse: Path, settings: dict[str, str], baseline: str | None, logs: Path | None = None
+) -> Iterator[list[str]]:
+    """This checkout's GraphQL server, and the baseline checkout's if there is one; with
+    `logs`, each writes its log there."""
     with ExitStack() as stack:
-        urls = [stack.enter_context(graphql_server(warehouse, **settings))]
-        if baseline is not None:
-            server = graphql_server(warehouse, pythonpath=baseline, **settings)
+        checkouts = [None] if baseline is None else [None, baseline]
+        urls = []
+        for index, pythonpath in enumerate(checkouts):
+            log = None if logs is None else _fresh(logs / f"graphql-{index}.log")
+            server = graphql_server(warehouse, pythonpath=pythonpath, log=log, **settings)
             urls.append(stack.enter_context(server))
         yield urls
+
+
+def _fresh(log: Path) -> Path:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_bytes(b"")
+    return log
 
 
 def alternate(

@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import uvicorn
-from uvicorn.config import LOGGING_CONFIG
 from fastapi import FastAPI, Response
+from uvicorn.config import LOGGING_CONFIG
 
 
 def create_bare_app(bodies: dict[str, bytes]) -> FastAPI:
