@@ -23,6 +23,8 @@ AFTER = ("2030-01-01", "2100-12-31")
 OWNERS = {"Query": "{ FIELD }", "Stock": '{ stock(ticker: "AAA") { FIELD } }'}
 """Where each type with ranged fields is reached from the root."""
 LEAVES = ("SCALAR", "ENUM")
+REQUIRED_ARGUMENTS = {"tickers": '["AAA", "BBB"]'}
+"""Values for the other required arguments a ranged field may have (the tiny data's tickers)."""
 
 TYPE_REF = "kind name ofType { kind name ofType { kind name ofType { kind name } } }"
 SCHEMA_QUERY = (
@@ -79,7 +81,9 @@ def _ranged_fields(types: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
                 and a["type"]["kind"] == "NON_NULL"
                 and a["defaultValue"] is None
             ]
-            assert not unset, f"{owner['name']}.{field['name']} also requires {unset}"
+            unknown = [name for name in unset if name not in REQUIRED_ARGUMENTS]
+            assert not unknown, f"{owner['name']}.{field['name']} also requires {unknown}"
+            given = "".join(f", {name}: {REQUIRED_ARGUMENTS[name]}" for name in unset)
             returned = _named(field["type"])
             selection = ""
             if returned["kind"] not in LEAVES:
@@ -89,7 +93,7 @@ def _ranged_fields(types: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
                     if _named(f["type"])["kind"] in LEAVES and not f["args"]
                 ]
                 selection = " { " + " ".join(leaves) + " }"
-            call = field["name"] + "({range})" + selection
+            call = field["name"] + "({range}" + given + ")" + selection
             found.append(
                 (owner["name"], field["name"], OWNERS[owner["name"]].replace("FIELD", call))
             )
