@@ -2,11 +2,16 @@
 
 For each size, generates (once, cached) a clean synthetic data set, runs
 `stock-analytics etl` and `bench/duckdb_reference.py` on it in subprocesses,
-measures wall time and the peak RSS of each process tree, checks the two
+measures wall time, CPU time and the peak RSS of each process tree, checks the
 warehouses agree, and prints a markdown table.
 
+With `--baseline DIR` (another checkout of the project, e.g. a `git archive` of
+an older commit) its ETL runs too, alternating with this one `--repeats` times
+per size, so before and after share one run and one machine state; each ETL's
+least-disturbed (fastest) repeat is reported, beside the DuckDB reference's.
+
     python -m bench.etl_bench [--sizes 5k,0.1M,1M,2.5M] [--data-dir bench/.data]
-                              [--spark-event-log DIR]
+                              [--spark-event-log DIR] [--baseline DIR] [--repeats N]
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ DUCKDB_RATIO_TARGET = {"2.5M": 10.0}
 @dataclass(frozen=True)
 class Result:
     size: str
+    etl: str
+    """Which ETL: "this" checkout's or the baseline's."""
     rows: int
     spark: Measurement
     duckdb: Measurement
@@ -49,6 +56,7 @@ class Result:
     def markdown_row(self) -> str:
         cells = [
             self.size,
+            self.etl,
             f"{self.rows:,}",
             f"{self.spark.wall_seconds:.1f}",
             f"{self.spark.cpu_seconds:.1f}",
@@ -65,10 +73,10 @@ class Result:
 
 
 TABLE_HEADER = (
-    "| size | rows | Spark wall s | Spark CPU s | Spark rows/s | Spark peak RSS MiB"
+    "| size | ETL | rows | Spark wall s | Spark CPU s | Spark rows/s | Spark peak RSS MiB"
     " | DuckDB wall s | DuckDB CPU s | DuckDB peak RSS MiB | Spark / DuckDB | load before"
     " | tables agree |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 )
 
 
@@ -83,25 +91,67 @@ def ensure_data(data_dir: Path, tickers: int, years: int, seed: int) -> tuple[Pa
     return path, rows
 
 
-def run_size(size: str, data: Path, rows: int, work: Path, env: dict[str, str]) -> Result:
+@dataclass(frozen=True)
+class Checkout:
+    label: str
+    root: Path
+
+
+def run_size(
+    size: str,
+    data: Path,
+    rows: int,
+    work: Path,
+    env: dict[str, str],
+    checkouts: list[Checkout],
+    repeats: int,
+) -> list[Result]:
+    """The DuckDB reference and each checkout's ETL, alternating `repeats` times.
+
+    Every ETL run's warehouse is compared with the reference; each keeps its fastest run.
+    """
     load_before = os.getloadavg()[0]
-    spark_out, duckdb_out = work / f"spark-{size}", work / f"duckdb-{size}"
-    for folder in (spark_out, duckdb_out):
-        shutil.rmtree(folder, ignore_errors=True)
-    print(f"[{size}] Spark ETL on {rows:,} rows ...", flush=True)
-    etl = ["-m", "stock_analytics", "etl", "--input", str(data), "--warehouse", str(spark_out)]
-    spark = run_measured([sys.executable, *etl], work / f"spark-{size}.log", cwd=REPO_ROOT, env=env)
-    print(f"[{size}] DuckDB reference ...", flush=True)
-    reference = ["-m", "bench.duckdb_reference", "--input", str(data), "--out", str(duckdb_out)]
-    duckdb = run_measured(
-        [sys.executable, *reference], work / f"duckdb-{size}.log", cwd=REPO_ROOT, env=env
-    )
-    for name, measured in (("Spark ETL", spark), ("DuckDB reference", duckdb)):
-        if measured.returncode != 0:
-            raise SystemExit(f"{name} failed (exit {measured.returncode}); see {measured.log}")
-    problems = compare_warehouses(spark_out, duckdb_out)
-    agreement = "yes" if not problems else "NO: " + "; ".join(problems)
-    return Result(size, rows, spark, duckdb, agreement, load_before)
+    duckdb_out = work / f"duckdb-{size}"
+    fastest: dict[str, Measurement] = {}
+    problems: dict[str, list[str]] = {checkout.label: [] for checkout in checkouts}
+    for repeat in range(1, repeats + 1):
+        print(f"[{size}] DuckDB reference, run {repeat} ...", flush=True)
+        reference = ["-m", "bench.duckdb_reference", "--input", str(data), "--out", str(duckdb_out)]
+        measured = _run(reference, duckdb_out, work / f"duckdb-{size}.log", REPO_ROOT, env)
+        fastest["duckdb"] = _faster(fastest.get("duckdb"), measured)
+        for checkout in checkouts:
+            print(f"[{size}] {checkout.label} ETL on {rows:,} rows, run {repeat} ...", flush=True)
+            out = work / f"spark-{checkout.label}-{size}"
+            etl = ["-m", "stock_analytics", "etl", "--input", str(data), "--warehouse", str(out)]
+            log = work / f"spark-{checkout.label}-{size}.log"
+            measured = _run(etl, out, log, checkout.root, env)
+            fastest[checkout.label] = _faster(fastest.get(checkout.label), measured)
+            problems[checkout.label] += compare_warehouses(out, duckdb_out)
+    return [
+        Result(
+            size,
+            checkout.label,
+            rows,
+            fastest[checkout.label],
+            fastest["duckdb"],
+            "NO: " + "; ".join(problems[checkout.label]) if problems[checkout.label] else "yes",
+            load_before,
+        )
+        for checkout in checkouts
+    ]
+
+
+def _run(args: list[str], out: Path, log: Path, cwd: Path, env: dict[str, str]) -> Measurement:
+    """`python args...` from `cwd`, writing a fresh `out`; exits the benchmark if it fails."""
+    shutil.rmtree(out, ignore_errors=True)
+    measured = run_measured([sys.executable, *args], log, cwd=cwd, env=env)
+    if measured.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed (exit {measured.returncode}); see {log}")
+    return measured
+
+
+def _faster(kept: Measurement | None, new: Measurement) -> Measurement:
+    return new if kept is None or new.wall_seconds < kept.wall_seconds else kept
 
 
 def verdict(results: list[Result]) -> list[str]:
@@ -115,7 +165,7 @@ def verdict(results: list[Result]) -> list[str]:
         if (ratio := DUCKDB_RATIO_TARGET.get(result.size)) is not None:
             met = result.ratio <= ratio
             checks.append(f"within {ratio:.0f}x of DuckDB: {'yes' if met else 'NO'}")
-        lines.append(f"{result.size}: {'; '.join(checks) or 'no target'}")
+        lines.append(f"{result.size} ({result.etl}): {'; '.join(checks) or 'no target'}")
     return lines
 
 
@@ -138,15 +188,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--spark-event-log", type=Path, help="write Spark event logs here (bench/spark_stages.py)"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the project: its ETL runs too, alternating with this one",
+    )
+    parser.add_argument("--repeats", type=int, default=1, help="alternating runs per size")
     args = parser.parse_args(argv)
     sizes = [size.strip() for size in args.sizes.split(",")]
     if unknown := [size for size in sizes if size not in SIZES]:
         parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}")
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    checkouts = [Checkout("this", REPO_ROOT)]
+    if args.baseline is not None:
+        if not (args.baseline / "stock_analytics").is_dir():
+            parser.error(f"--baseline {args.baseline} is not a checkout of this project")
+        checkouts.append(Checkout("baseline", args.baseline.resolve()))
     env = _environment(args.spark_event_log)
     results = []
     for size in sizes:
         data, rows = ensure_data(args.data_dir, *SIZES[size], args.seed)
-        results.append(run_size(size, data, rows, args.data_dir / "runs", env))
+        work = args.data_dir.resolve() / "runs"
+        results += run_size(size, data, rows, work, env, checkouts, args.repeats)
     print()
     print(TABLE_HEADER)
     print("\n".join(result.markdown_row() for result in results))
