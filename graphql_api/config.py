@@ -86,8 +86,8 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(
         default=16 * 1024,
         ge=1024,
-        description="largest request line plus headers (uvicorn's h11 incomplete-event "
-        "limit); larger is refused (431)",
+        description="largest request line plus headers, counted while they are incomplete "
+        "(graphql_api/http_protocol.py); larger is refused (431)",
     )
     header_timeout_seconds: float = Field(
         default=10.0,

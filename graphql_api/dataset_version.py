@@ -11,6 +11,7 @@ version in the same header either way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,15 +43,22 @@ class RequestDataset:
     def version(self) -> str:
         return self.summary.version
 
-    @property
+    @cached_property
     def retained(self) -> frozenset[str]:
         return frozenset(summary.version for summary in self.pointer.versions)
 
 
+_current: RequestDataset | None = None
+"""The last pointer's current version: every request that pins none shares it."""
+
+
 def choose(pointer: DatasetPointer, requested: str | None) -> RequestDataset:
     """The current version, or the retained one `requested` names (BadUserInput if none)."""
+    global _current
     if requested is None:
-        return RequestDataset(pointer, pointer.current_summary)
+        if _current is None or _current.pointer is not pointer:
+            _current = RequestDataset(pointer, pointer.current_summary)
+        return _current
     wanted = requested.strip()
     if not is_version(wanted):
         raise BadUserInput(

@@ -21,6 +21,7 @@ link expects.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
@@ -52,6 +53,7 @@ JSON = "application/json"
 _GRAPHQL_RESPONSE_JSON_UTF8 = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8".encode()
 
 
+@lru_cache(maxsize=64)  # clients send few distinct Accept headers, each request again
 def prefers_graphql_response_json(accept: str | None) -> bool:
     """Whether Accept ranks application/graphql-response+json at least as high as JSON."""
     weights = _media_weights(accept or "")

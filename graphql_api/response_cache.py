@@ -113,7 +113,7 @@ class ResponseCache:
 
     def retain(self, versions: frozenset[str]) -> None:
         """Forget the answers of every version not in `versions` (the pointer's retained)."""
-        if versions == self._retained:
+        if versions is self._retained or versions == self._retained:
             return
         self._retained = versions
         for entry in [entry for entry in self._entries if entry[0] not in versions]:

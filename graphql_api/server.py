@@ -10,7 +10,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from graphql_api.config import Settings
-from graphql_api.http_protocol import head_guarded_h11
+from graphql_api.http_protocol import head_guarded
 from graphql_api.main import create_app
 from graphql_api.service_contract import SETTINGS_PREFIX
 
@@ -46,16 +46,15 @@ def serve(
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """uvicorn's options for `settings`: h11 (it bounds the head's size; httptools does
-    not), with a deadline on the head, and the keep-alive timeout."""
+    """uvicorn's options for `settings`: httptools with bounds on the head's size and
+    time (graphql_api/http_protocol.py), and the keep-alive timeout."""
     return {
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
         "log_config": None,  # uvicorn's loggers propagate to the app's JSON handler
         "access_log": False,
-        "http": head_guarded_h11(settings.header_timeout_seconds),
-        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "http": head_guarded(settings.header_timeout_seconds, settings.max_header_bytes),
         "timeout_keep_alive": settings.keep_alive_seconds,
     }
 

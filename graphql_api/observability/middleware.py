@@ -29,8 +29,9 @@ from graphql_api.observability.metrics import ApiMetrics
 from graphql_api.observability.stats import (
     ANONYMOUS,
     RequestStats,
+    close_stats,
     new_request_id,
-    request_stats,
+    open_stats,
 )
 
 access_log = logging.getLogger("graphql_api.access")
@@ -73,14 +74,17 @@ class ObservabilityMiddleware:
 
         scope.setdefault("state", {})[REQUEST_ID_STATE] = stats.request_id
         started = time.perf_counter()
-        with request_stats(stats):
+        token = open_stats(stats)
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            stats.add_error_code(ErrorCode.INTERNAL_SERVER_ERROR)
+            raise
+        finally:
             try:
-                await self.app(scope, receive, send_with_id)
-            except Exception:
-                stats.add_error_code(ErrorCode.INTERNAL_SERVER_ERROR)
-                raise
-            finally:
                 self._finish(scope, stats, status, time.perf_counter() - started)
+            finally:
+                close_stats(token)
 
     def _finish(self, scope: Scope, stats: RequestStats, status: int, seconds: float) -> None:
         response_cache = scope.get("state", {}).get(RESPONSE_CACHE_STATE)
@@ -95,7 +99,20 @@ class ObservabilityMiddleware:
         )
         if access_log.isEnabledFor(logging.INFO):
             fields = _log_fields(scope, stats, status, seconds)
-            access_log.info("request", extra={"fields": fields})
+            # As access_log.info("request", extra=...) does, without finding the caller's
+            # file and line in the stack (the JSON line does not show them).
+            access_log.handle(
+                access_log.makeRecord(
+                    access_log.name,
+                    logging.INFO,
+                    "",
+                    0,
+                    "request",
+                    (),
+                    None,
+                    extra={"fields": fields},
+                )
+            )
 
 
 def _log_fields(scope: Scope, stats: RequestStats, status: int, seconds: float) -> dict[str, Any]:

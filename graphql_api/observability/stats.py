@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 
 ANONYMOUS = "anonymous"
@@ -68,11 +68,21 @@ _current: ContextVar[RequestStats | None] = ContextVar("request_stats", default=
 @contextmanager
 def request_stats(stats: RequestStats) -> Iterator[RequestStats]:
     """Make `stats` the current request's record for the duration of the block."""
-    token = _current.set(stats)
+    token = open_stats(stats)
     try:
         yield stats
     finally:
-        _current.reset(token)
+        close_stats(token)
+
+
+def open_stats(stats: RequestStats) -> Token[RequestStats | None]:
+    """Make `stats` the current request's record until close_stats (request_stats without
+    a generator, for the middleware that runs on every request)."""
+    return _current.set(stats)
+
+
+def close_stats(token: Token[RequestStats | None]) -> None:
+    _current.reset(token)
 
 
 def current_stats() -> RequestStats | None:

@@ -141,15 +141,51 @@ def test_a_prompt_client_keeps_its_connection_for_several_requests(server: Serve
         assert (status, body) == (200, {"status": "ok", "engine": "duckdb"})
 
 
+def test_a_second_request_sent_slowly_on_a_kept_connection_is_cut_off(server: Served) -> None:
+    with connect(server) as connection:
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, _ = parse_response(read_one_response(connection))
+        assert status == 200
+        started = time.monotonic()
+        connection.sendall(b"GET /health HTTP/1.1\r\n")
+        try:
+            for index in range(50):
+                connection.sendall(f"X-Slow-{index}: 1\r\n".encode())
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        raw = read_until_closed(connection)
+        elapsed = time.monotonic() - started
+    assert_refused(raw, 408, f"The request line and headers did not arrive within {DEADLINE} s.")
+    assert elapsed < SOCKET_TIMEOUT
+
+
+def test_a_large_head_over_several_reads_of_a_kept_connection_is_refused_431(
+    server: Served,
+) -> None:
+    with connect(server) as connection:
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert parse_response(read_one_response(connection))[0] == 200
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        try:
+            for index in range(10):  # 10 headers of 1,000 bytes, each its own send
+                connection.sendall(f"X-Big-{index}: {'b' * 987}\r\n".encode())
+                time.sleep(0.01)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        raw = read_until_closed(connection)
+    assert_refused(raw, 431, "The request line and headers are larger than 4096 bytes.")
+
+
 def test_serve_uses_the_guarded_protocol() -> None:
     from graphql_api.config import Settings
-    from graphql_api.http_protocol import HeadGuardedH11Protocol
+    from graphql_api.http_protocol import HeadGuardedProtocol
     from graphql_api.server import uvicorn_options
 
     options = uvicorn_options(
         Settings(header_timeout_seconds=2, max_header_bytes=8192, keep_alive_seconds=75)
     )
-    assert issubclass(options["http"], HeadGuardedH11Protocol)
+    assert issubclass(options["http"], HeadGuardedProtocol)
     assert options["http"].header_timeout_seconds == 2
-    assert options["h11_max_incomplete_event_size"] == 8192
+    assert options["http"].max_header_bytes == 8192
     assert options["timeout_keep_alive"] == 75
