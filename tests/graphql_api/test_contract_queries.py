@@ -290,6 +290,31 @@ async def test_stock_statistics_with_null_or_one_sided_ranges(
     assert whole_worth != ranged_worth
 
 
+async def test_stocks_by_ticker_whole_history(
+    client: httpx.AsyncClient, truth: SampleTruth
+) -> None:
+    tickers = sorted(truth.rows["ticker"].unique())
+    fields = "ticker firstDate lastDate tradingDays averageTradedValue annualizedVolatility"
+    aliased = " ".join(
+        f'{alias}: stock(ticker: "{ticker}") {{ {fields} }}'
+        for alias, ticker in (("first", tickers[0]), ("last", f" {tickers[-1]} "), ("no", "NOPE"))
+    )
+    data = await graphql(client, "{ " + aliased + " }")
+    worth = dict(truth.highest_worth(None, None))
+    volatility = {t: v for t, v, _ in truth.volatility(None, None)}
+    for alias, ticker in (("first", tickers[0]), ("last", tickers[-1])):
+        group = truth.rows[truth.rows["ticker"] == ticker]
+        assert data[alias] == {
+            "ticker": ticker,
+            "firstDate": group["date"].min().date().isoformat(),
+            "lastDate": group["date"].max().date().isoformat(),
+            "tradingDays": len(group),
+            "averageTradedValue": approx(worth[ticker], rel=1e-9),
+            "annualizedVolatility": approx(volatility[ticker], rel=1e-9),
+        }
+    assert data["no"] is None
+
+
 async def test_stock_with_ranges_and_prices(client: httpx.AsyncClient, truth: SampleTruth) -> None:
     start, end = date(2020, 2, 15), date(2020, 6, 30)
     data = await graphql(
