@@ -100,9 +100,12 @@ class DuckDBEngine:
             self._running.add(cursor)
             started = time.perf_counter()
             try:
-                rows = await asyncio.wait_for(
-                    asyncio.to_thread(self._run, cursor, sql, values), self._timeout_seconds
-                )
+                # asyncio.to_thread's worker future, without its context copy, under
+                # asyncio.timeout rather than wait_for (which wraps it in a task).
+                async with asyncio.timeout(self._timeout_seconds):
+                    rows = await asyncio.get_running_loop().run_in_executor(
+                        None, self._run, cursor, sql, values
+                    )
             except TimeoutError as timeout:
                 _interrupt(cursor)
                 raise QueryTimeout(

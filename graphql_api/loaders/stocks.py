@@ -38,7 +38,7 @@ def make_stock_loaders(snapshot: Snapshot) -> StockLoaders:
 
 
 async def _load_stocks(snapshot: Snapshot, tickers: Sequence[str]) -> list[Stock | None]:
-    by_ticker = {stock.ticker: stock for stock in await stocks.all_stocks(snapshot)}
+    by_ticker = await stocks.stocks_by_ticker(snapshot, tickers)
     return [by_ticker.get(ticker) for ticker in tickers]
 
 

@@ -108,7 +108,10 @@ async def resolve_top_thirty_day_returns(
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
-    return await rankings.top_thirty_day_returns(info.context.snapshot, span, count, watchlist)
+    context = info.context
+    return await rankings.top_thirty_day_returns(
+        context.snapshot, span, count, watchlist, version_rows=context.dataset.summary.rows
+    )
 
 
 async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:

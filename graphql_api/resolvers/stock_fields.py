@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
+from graphql import GraphQLFieldResolver, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 
 from graphql_api.services.arguments import date_range, optional_date_range
 from graphql_api.types.arguments import From, OptionalFrom, OptionalTo, To
@@ -76,6 +77,36 @@ def annualized_volatility(
     if ranged is None:
         return root.history.annualized_volatility
     return _pick(ranged, lambda stats: stats.annualized_volatility)
+
+
+WHOLE_HISTORY_FIELDS = {
+    "averageTradedValue": "average_traded_value",
+    "annualizedVolatility": "annualized_volatility",
+}
+"""Stock's statistic fields (GraphQL name -> StockStats attribute)."""
+
+
+def answer_whole_history_directly(schema: GraphQLSchema) -> None:
+    """Let Stock's statistic fields answer the whole history's value straight from the
+    Stock when neither `from` nor `to` is given, past Strawberry's per-field wrapper
+    (argument conversion, its Info, the resolver call): on a page of stocks that wrapper
+    was most of the time. With a range, the field resolves as declared above."""
+    stock = schema.type_map["Stock"]
+    assert isinstance(stock, GraphQLObjectType)
+    for name, attribute in WHOLE_HISTORY_FIELDS.items():
+        field = stock.fields[name]
+        assert field.resolve is not None
+        assert set(field.args) == {"from", "to"}
+        field.resolve = _whole_history_first(field.resolve, attribute)
+
+
+def _whole_history_first(ranged: GraphQLFieldResolver, attribute: str) -> GraphQLFieldResolver:
+    def resolve(root: StockRoot, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+        if arguments.get("from") is None and arguments.get("to") is None:
+            return getattr(root.history, attribute)
+        return ranged(root, info, **arguments)
+
+    return resolve
 
 
 async def prices(

@@ -91,6 +91,31 @@ MOST_VOLATILE_WATCHED = _most_volatile(f"annualized_volatility IS NOT NULL AND {
 MOST_VOLATILE_WATCHED_IN_RANGE = _most_volatile_in_range(f"{RANGE_FILTER} AND {IN_WATCHLIST}")
 
 TOP_THIRTY_DAY_RETURNS = _top_thirty_day_returns("return_30d IS NOT NULL")
+TOP_THIRTY_DAY_RETURNS_BY_CUT = f"""
+SELECT ticker, date, return_30d, close, prior_date_30d, prior_close_30d
+FROM {DAILY_METRICS.name}
+WHERE return_30d >= (
+    SELECT min(return_30d) AS cut
+    FROM (
+        SELECT return_30d
+        FROM {DAILY_METRICS.name}
+        WHERE return_30d IS NOT NULL
+        ORDER BY return_30d DESC
+        LIMIT {MAX_LIMIT:d}
+    ) AS best
+)
+ORDER BY return_30d DESC, date, ticker
+LIMIT {MAX_LIMIT:d}
+"""  # noqa: S608 (identifiers from etl.tables only)
+"""TOP_THIRTY_DAY_RETURNS's rows in its order, found another way: each of them has a
+return_30d at least the MAX_LIMIT-th largest (`cut`), and every row tied with the cut
+passes the filter to be ordered as before. Finding the cut reads one column, and
+DuckDB pushes it into the scan of the second read, so only the few rows at or above it
+are ranked on all their columns."""
+CUT_FROM_ROWS = 250_000
+"""From this many rows in a version, the whole history's top is found BY_CUT (on 2.5 M
+rows in about half the time); below, the second read's fixed cost is more than it saves."""
+
 TOP_THIRTY_DAY_RETURNS_IN_RANGE = _top_thirty_day_returns(
     f"{RANGE_FILTER} AND return_30d IS NOT NULL"
 )
@@ -177,9 +202,12 @@ async def top_thirty_day_returns(
     span: DateRange | None,
     limit: int,
     watchlist: Sequence[str] | None = None,
+    *,
+    version_rows: int = 0,
 ) -> list[ThirtyDayReturn]:
+    """`version_rows`: the rows the version holds (its summary's), which pick the statement."""
     statements = (
-        TOP_THIRTY_DAY_RETURNS,
+        TOP_THIRTY_DAY_RETURNS_BY_CUT if version_rows >= CUT_FROM_ROWS else TOP_THIRTY_DAY_RETURNS,
         TOP_THIRTY_DAY_RETURNS_IN_RANGE,
         TOP_THIRTY_DAY_RETURNS_WATCHED,
         TOP_THIRTY_DAY_RETURNS_WATCHED_IN_RANGE,

@@ -23,6 +23,13 @@ SELECT {_STOCK_COLUMNS}
 FROM {TICKER_STATS.name}
 ORDER BY ticker
 """  # noqa: S608 (identifiers from etl.tables only)
+"""Every stock (no service lists them all at once: the benchmarks and engine tests use it)."""
+
+STOCKS_BY_TICKER = f"""
+SELECT {_STOCK_COLUMNS}
+FROM {TICKER_STATS.name}
+WHERE contains(?, ticker)
+"""  # noqa: S608 (identifiers from etl.tables only)
 
 STOCKS_PAGE = f"""
 SELECT {_STOCK_COLUMNS}
@@ -58,8 +65,12 @@ ORDER BY ticker, date
 """  # noqa: S608 (identifiers from etl.tables only)
 
 
-async def all_stocks(snapshot: Snapshot) -> list[Stock]:
-    return [_stock(row) for row in await snapshot.fetch(ALL_STOCKS)]
+async def stocks_by_ticker(snapshot: Snapshot, tickers: Sequence[str]) -> dict[str, Stock]:
+    """The listed tickers' stocks, by ticker; unknown tickers are left out."""
+    if not tickers:
+        return {}
+    found = await snapshot.fetch(STOCKS_BY_TICKER, (tuple(sorted(set(tickers))),))
+    return {stock.ticker: stock for stock in map(_stock, found)}
 
 
 async def stock_page(

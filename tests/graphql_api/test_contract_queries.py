@@ -260,6 +260,61 @@ async def test_stocks_whole_history(client: httpx.AsyncClient, truth: SampleTrut
     assert [edge["node"] for edge in data["stocks"]["edges"]] == expected
 
 
+async def test_stock_statistics_with_null_or_one_sided_ranges(
+    client: httpx.AsyncClient, truth: SampleTruth
+) -> None:
+    """Null ends are the whole history; one end given is a range to the data's edge."""
+    start = date(2020, 2, 15)
+    data = await graphql(
+        client,
+        "query($none: Date, $from: Date) { stocks { edges { node { ticker"
+        " nulls: averageTradedValue(from: $none, to: $none)"
+        " nullVolatility: annualizedVolatility(from: null)"
+        " fromOnly: averageTradedValue(from: $from)"
+        " fromOnlyVolatility: annualizedVolatility(from: $from, to: $none) } } } }",
+        **{"none": None, "from": start.isoformat()},
+    )
+    nodes = [edge["node"] for edge in data["stocks"]["edges"]]
+    tickers = sorted(truth.rows["ticker"].unique())
+    assert [node["ticker"] for node in nodes] == tickers
+    whole_worth = dict(truth.highest_worth(None, None))
+    whole_volatility = {t: v for t, v, _ in truth.volatility(None, None)}
+    ranged_worth = dict(truth.highest_worth(start, None))
+    ranged_volatility = {t: v for t, v, _ in truth.volatility(start, None)}
+    assert [(n["nulls"], n["nullVolatility"]) for n in nodes] == [
+        (approx(whole_worth[t], rel=1e-9), approx(whole_volatility[t], rel=1e-9)) for t in tickers
+    ]
+    assert [(n["fromOnly"], n["fromOnlyVolatility"]) for n in nodes] == [
+        (approx(ranged_worth[t], rel=1e-9), approx(ranged_volatility[t], rel=1e-9)) for t in tickers
+    ]
+    assert whole_worth != ranged_worth
+
+
+async def test_stocks_by_ticker_whole_history(
+    client: httpx.AsyncClient, truth: SampleTruth
+) -> None:
+    tickers = sorted(truth.rows["ticker"].unique())
+    fields = "ticker firstDate lastDate tradingDays averageTradedValue annualizedVolatility"
+    aliased = " ".join(
+        f'{alias}: stock(ticker: "{ticker}") {{ {fields} }}'
+        for alias, ticker in (("first", tickers[0]), ("last", f" {tickers[-1]} "), ("no", "NOPE"))
+    )
+    data = await graphql(client, "{ " + aliased + " }")
+    worth = dict(truth.highest_worth(None, None))
+    volatility = {t: v for t, v, _ in truth.volatility(None, None)}
+    for alias, ticker in (("first", tickers[0]), ("last", tickers[-1])):
+        group = truth.rows[truth.rows["ticker"] == ticker]
+        assert data[alias] == {
+            "ticker": ticker,
+            "firstDate": group["date"].min().date().isoformat(),
+            "lastDate": group["date"].max().date().isoformat(),
+            "tradingDays": len(group),
+            "averageTradedValue": approx(worth[ticker], rel=1e-9),
+            "annualizedVolatility": approx(volatility[ticker], rel=1e-9),
+        }
+    assert data["no"] is None
+
+
 async def test_stock_with_ranges_and_prices(client: httpx.AsyncClient, truth: SampleTruth) -> None:
     start, end = date(2020, 2, 15), date(2020, 6, 30)
     data = await graphql(
