@@ -273,8 +273,10 @@ def _runs_row(spark: SparkSession, summary: RunSummary) -> DataFrame:
         "first_date": summary.first_date,
         "last_date": summary.last_date,
     }
-    schema = ", ".join(f"`{column.name}` {column.type}" for column in RUNS.columns)
-    return spark.createDataFrame([tuple(values[c] for c in RUNS.column_names)], schema)
+    # Literals, not createDataFrame: that would start a Python worker (and import pandas).
+    return spark.range(1, numPartitions=1).select(
+        *(F.lit(values[c.name]).cast(c.type).alias(c.name) for c in RUNS.columns)
+    )
 
 
 def _cache(frame: DataFrame, cached: list[DataFrame]) -> DataFrame:
