@@ -22,6 +22,8 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from etl.class_sharing import ClassSharing, class_sharing
+from etl.class_sharing import publish as publish_class_archive
 from etl.cleanup import clean_up, remove_version, table_bytes
 from etl.headline import HEADLINE_KEY, checks_from_rows, collect_rows, headline_parts, shaped
 from etl.io import InputError, check_output_location, named_read_errors, read_raw_input
@@ -93,9 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the job; returns the process exit code (0 done, 2 bad input, 3 another writer)."""
     options = parse_options(sys.argv[1:] if argv is None else argv)
     if running_on_glue():
-        spark = _glue_session()
-    else:
-        spark = _local_session(local_input_bytes(options.input))
+        return _run_and_report(_glue_session(), options)
+    spark, sharing = _local_session(local_input_bytes(options.input))
+    try:
+        return _run_and_report(spark, options)
+    finally:
+        publish_class_archive(spark, sharing)
+
+
+def _run_and_report(spark: SparkSession, options: JobOptions) -> int:
     try:
         summary = run(spark, options)
     except InputError as error:
@@ -311,16 +319,18 @@ def _print_to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _local_session(input_bytes: int | None = None) -> SparkSession:
-    """A local[*] session; for a small input (`input_bytes`, when known), one sized for it."""
+def _local_session(input_bytes: int | None = None) -> tuple[SparkSession, ClassSharing]:
+    """A local[*] session; for a small input (`input_bytes`, when known), one sized for it.
+    Its JVM maps the class archive of an earlier run, or writes one (etl/class_sharing.py)."""
     small = input_bytes is not None and input_bytes <= SMALL_INPUT_BYTES
     log_config = Path(tempfile.gettempdir()) / "build_warehouse-log4j2.properties"
     log_config.write_text(QUIET_LOG4J2)
     java_options = [f"-Dlog4j2.configurationFile={log_config}", *(SMALL_JAVA if small else ())]
+    sharing = class_sharing(java_options)
     spark = (
         SparkSession.builder.master("local[*]")
         .appName("build_warehouse")
-        .config("spark.driver.extraJavaOptions", " ".join(java_options))
+        .config("spark.driver.extraJavaOptions", " ".join([*java_options, *sharing.java_options]))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
@@ -328,7 +338,7 @@ def _local_session(input_bytes: int | None = None) -> SparkSession:
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
-    return spark
+    return spark, sharing
 
 
 def local_input_bytes(path: str) -> int | None:
