@@ -55,7 +55,7 @@ from etl.transforms.validation import (
     select_accepted_rows,
     select_rejected_rows,
 )
-from etl.warehouse import VersionWriter
+from etl.warehouse import TableWrite, VersionWriter
 from etl.writer_lease import LeaseHeld, take_writer_lease
 
 LOCAL_SHUFFLE_PARTITIONS = 4
@@ -169,11 +169,15 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
         with _step(say, "write"):
             writer = VersionWriter(spark, options.warehouse, run_id)
             try:
-                writer.write(DAILY_METRICS, metrics, sort_by=("ticker", "date"), tasks=WRITE_TASKS)
-                writer.write(MARKET_DAILY, market_days, sort_by=("date",))
-                writer.write(TICKER_STATS, tickers, sort_by=("ticker",))
-                writer.write(REJECTED_ROWS, select_rejected_rows(judged, names, run_id))
-                writer.write(ANOMALIES, anomalies, sort_by=("ticker", "date", "kind"))
+                writer.write_all(
+                    [
+                        TableWrite(DAILY_METRICS, metrics, ("ticker", "date"), WRITE_TASKS),
+                        TableWrite(MARKET_DAILY, market_days, ("date",)),
+                        TableWrite(TICKER_STATS, tickers, ("ticker",)),
+                        TableWrite(REJECTED_ROWS, select_rejected_rows(judged, names, run_id)),
+                        TableWrite(ANOMALIES, anomalies, ("ticker", "date", "kind")),
+                    ]
+                )
                 summary = RunSummary(
                     run_id=run_id,
                     input=options.input,
