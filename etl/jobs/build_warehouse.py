@@ -60,8 +60,9 @@ from etl.writer_lease import LeaseHeld, take_writer_lease
 
 LOCAL_SHUFFLE_PARTITIONS = 4
 SMALL_INPUT_BYTES = 32 * 2**20
-"""A local input up to this size runs in a session sized for it: one shuffle partition, and
-a JVM that compiles less (the C1 compiler only) and collects garbage in one thread."""
+"""A local input up to this size runs in a session sized for it: one shuffle partition, no
+adaptive query execution (nothing to adapt, only planning to pay for), and a JVM that compiles
+less (the C1 compiler only) and collects garbage in one thread."""
 SMALL_JAVA = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 WRITE_TASKS = 4
 """daily_metrics is written by at most this many tasks, as its rows are partitioned after the
@@ -339,6 +340,7 @@ def _local_session(input_bytes: int | None = None) -> tuple[SparkSession, ClassS
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
         .config("spark.sql.shuffle.partitions", str(1 if small else LOCAL_SHUFFLE_PARTITIONS))
+        .config("spark.sql.adaptive.enabled", str(not small).lower())
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
