@@ -9,10 +9,24 @@ Nothing a reader sees changes until the pointer names the version
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from etl.tables import Table, version_prefix
+
+
+@dataclass(frozen=True)
+class TableWrite:
+    """One table of a version to write: VersionWriter.write's arguments."""
+
+    table: Table
+    frame: DataFrame
+    sort_by: tuple[str, ...] = ()
+    tasks: int = 1
 
 
 def conform_to_table(frame: DataFrame, table: Table) -> DataFrame:
@@ -47,3 +61,15 @@ class VersionWriter:
         if table.partition_names:
             writer = writer.partitionBy(*table.partition_names)
         writer.parquet(f"{self._root}/{version_prefix(table, self.version)}")
+
+    def write_all(self, writes: Sequence[TableWrite]) -> None:
+        """Write the tables side by side, each from a driver thread of its own (Spark runs the
+        jobs of several threads at once); returns once every write has ended, raising the
+        first failure in `writes` order."""
+        with ThreadPoolExecutor(max_workers=max(len(writes), 1)) as pool:
+            done = [
+                pool.submit(self.write, each.table, each.frame, each.sort_by, each.tasks)
+                for each in writes
+            ]
+        for each in done:
+            each.result()

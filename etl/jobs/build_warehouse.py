@@ -22,6 +22,8 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from etl.class_sharing import ClassSharing, class_sharing
+from etl.class_sharing import publish as publish_class_archive
 from etl.cleanup import clean_up, remove_version, table_bytes
 from etl.headline import HEADLINE_KEY, checks_from_rows, collect_rows, headline_parts, shaped
 from etl.io import InputError, check_output_location, named_read_errors, read_raw_input
@@ -53,13 +55,14 @@ from etl.transforms.validation import (
     select_accepted_rows,
     select_rejected_rows,
 )
-from etl.warehouse import VersionWriter
+from etl.warehouse import TableWrite, VersionWriter
 from etl.writer_lease import LeaseHeld, take_writer_lease
 
 LOCAL_SHUFFLE_PARTITIONS = 4
 SMALL_INPUT_BYTES = 32 * 2**20
-"""A local input up to this size runs in a session sized for it: one shuffle partition, and
-a JVM that compiles less (the C1 compiler only) and collects garbage in one thread."""
+"""A local input up to this size runs in a session sized for it: one shuffle partition, no
+adaptive query execution (nothing to adapt, only planning to pay for), and a JVM that compiles
+less (the C1 compiler only) and collects garbage in one thread."""
 SMALL_JAVA = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 WRITE_TASKS = 4
 """daily_metrics is written by at most this many tasks, as its rows are partitioned after the
@@ -93,9 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the job; returns the process exit code (0 done, 2 bad input, 3 another writer)."""
     options = parse_options(sys.argv[1:] if argv is None else argv)
     if running_on_glue():
-        spark = _glue_session()
-    else:
-        spark = _local_session(local_input_bytes(options.input))
+        return _run_and_report(_glue_session(), options)
+    spark, sharing = _local_session(local_input_bytes(options.input))
+    try:
+        return _run_and_report(spark, options)
+    finally:
+        publish_class_archive(spark, sharing)
+
+
+def _run_and_report(spark: SparkSession, options: JobOptions) -> int:
     try:
         summary = run(spark, options)
     except InputError as error:
@@ -161,11 +170,15 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
         with _step(say, "write"):
             writer = VersionWriter(spark, options.warehouse, run_id)
             try:
-                writer.write(DAILY_METRICS, metrics, sort_by=("ticker", "date"), tasks=WRITE_TASKS)
-                writer.write(MARKET_DAILY, market_days, sort_by=("date",))
-                writer.write(TICKER_STATS, tickers, sort_by=("ticker",))
-                writer.write(REJECTED_ROWS, select_rejected_rows(judged, names, run_id))
-                writer.write(ANOMALIES, anomalies, sort_by=("ticker", "date", "kind"))
+                writer.write_all(
+                    [
+                        TableWrite(DAILY_METRICS, metrics, ("ticker", "date"), WRITE_TASKS),
+                        TableWrite(MARKET_DAILY, market_days, ("date",)),
+                        TableWrite(TICKER_STATS, tickers, ("ticker",)),
+                        TableWrite(REJECTED_ROWS, select_rejected_rows(judged, names, run_id)),
+                        TableWrite(ANOMALIES, anomalies, ("ticker", "date", "kind")),
+                    ]
+                )
                 summary = RunSummary(
                     run_id=run_id,
                     input=options.input,
@@ -273,8 +286,10 @@ def _runs_row(spark: SparkSession, summary: RunSummary) -> DataFrame:
         "first_date": summary.first_date,
         "last_date": summary.last_date,
     }
-    schema = ", ".join(f"`{column.name}` {column.type}" for column in RUNS.columns)
-    return spark.createDataFrame([tuple(values[c] for c in RUNS.column_names)], schema)
+    # Literals, not createDataFrame: that would start a Python worker (and import pandas).
+    return spark.range(1, numPartitions=1).select(
+        *(F.lit(values[c.name]).cast(c.type).alias(c.name) for c in RUNS.columns)
+    )
 
 
 def _cache(frame: DataFrame, cached: list[DataFrame]) -> DataFrame:
@@ -309,24 +324,27 @@ def _print_to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _local_session(input_bytes: int | None = None) -> SparkSession:
-    """A local[*] session; for a small input (`input_bytes`, when known), one sized for it."""
+def _local_session(input_bytes: int | None = None) -> tuple[SparkSession, ClassSharing]:
+    """A local[*] session; for a small input (`input_bytes`, when known), one sized for it.
+    Its JVM maps the class archive of an earlier run, or writes one (etl/class_sharing.py)."""
     small = input_bytes is not None and input_bytes <= SMALL_INPUT_BYTES
     log_config = Path(tempfile.gettempdir()) / "build_warehouse-log4j2.properties"
     log_config.write_text(QUIET_LOG4J2)
     java_options = [f"-Dlog4j2.configurationFile={log_config}", *(SMALL_JAVA if small else ())]
+    sharing = class_sharing(java_options)
     spark = (
         SparkSession.builder.master("local[*]")
         .appName("build_warehouse")
-        .config("spark.driver.extraJavaOptions", " ".join(java_options))
+        .config("spark.driver.extraJavaOptions", " ".join([*java_options, *sharing.java_options]))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
         .config("spark.sql.shuffle.partitions", str(1 if small else LOCAL_SHUFFLE_PARTITIONS))
+        .config("spark.sql.adaptive.enabled", str(not small).lower())
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
-    return spark
+    return spark, sharing
 
 
 def local_input_bytes(path: str) -> int | None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pyarrow.dataset as ds
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
-from etl.tables import TICKER_STATS
-from etl.warehouse import VersionWriter, conform_to_table
+from etl.tables import TICKER_STATS, Table, version_prefix
+from etl.warehouse import TableWrite, VersionWriter, conform_to_table
 from tests.etl.warehouse_tables import read_table
 
 # Out of order, some types off (int for bigint, string for date), one column extra.
@@ -52,3 +54,31 @@ def test_versions_sit_side_by_side_and_are_written_once(
     with pytest.raises(Exception, match="already exists"):
         VersionWriter(spark, str(tmp_path), V1).write(TICKER_STATS, _stats(spark, "AGAIN"))
     assert [row["ticker"] for row in read_table(tmp_path, "ticker_stats", V1)] == ["OLD"]
+
+
+def _tickers(warehouse: Path, table: Table, version: str) -> list[str]:
+    folder = warehouse / version_prefix(table, version)
+    return [row["ticker"] for row in ds.dataset(folder, format="parquet").to_table().to_pylist()]
+
+
+def test_write_all_writes_side_by_side_and_raises_a_failure_once_all_have_ended(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    writer = VersionWriter(spark, str(tmp_path), V1)
+    writer.write(TICKER_STATS, _stats(spark, "FIRST"))
+    other = replace(TICKER_STATS, name="other_stats")
+    with pytest.raises(Exception, match="already exists"):
+        writer.write_all(
+            [
+                TableWrite(TICKER_STATS, _stats(spark, "AGAIN")),
+                TableWrite(other, _stats(spark, "OTHER"), sort_by=("ticker",)),
+            ]
+        )
+    assert _tickers(tmp_path, TICKER_STATS, V1) == ["FIRST"]
+    assert _tickers(tmp_path, other, V1) == ["OTHER"]
+
+    tables = (TICKER_STATS, other)
+    VersionWriter(spark, str(tmp_path), V2).write_all(
+        [TableWrite(table, _stats(spark, table.name)) for table in tables]
+    )
+    assert [_tickers(tmp_path, table, V2) for table in tables] == [[t.name] for t in tables]
