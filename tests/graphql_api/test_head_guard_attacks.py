@@ -82,10 +82,7 @@ def test_endless_trailers_are_refused_431(server: Served) -> None:
     with connect(server) as connection:
         connection.sendall(
             b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n"
-            + b"%x\r\n" % len(QUERY)
-            + QUERY
-            + b"\r\n0\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(QUERY) + QUERY + b"\r\n0\r\n"
         )
         trailers = [f"X-Trailer-{index}: {'t' * 980}\r\n".encode() for index in range(10)]
         send_until_refused(connection, trailers, 0.01)
