@@ -15,6 +15,12 @@ is never refused for its size, and a read that ends one request and begins the
 next is not counted for the next (so a head may pass the bound by one read).
 httptools (C) rather than h11 (Python): the same guard at about half the
 server's CPU time per request.
+
+Empty lines that begin no request run the next head's deadline (else they held a
+connection for good); a chunked body's trailers are bounded like a head and dropped,
+as h11 dropped them. A refusal behind requests still being answered waits for their
+answers; one for the body of the request being read is that request's answer. No
+upgrade is taken (the API serves no WebSocket): such a request is answered as HTTP/1.1.
 """
 
 from __future__ import annotations
