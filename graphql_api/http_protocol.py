@@ -15,6 +15,12 @@ is never refused for its size, and a read that ends one request and begins the
 next is not counted for the next (so a head may pass the bound by one read).
 httptools (C) rather than h11 (Python): the same guard at about half the
 server's CPU time per request.
+
+Empty lines that begin no request run the next head's deadline (else they held a
+connection for good); a chunked body's trailers are bounded like a head and dropped,
+as h11 dropped them. A refusal behind requests still being answered waits for their
+answers; one for the body of the request being read is that request's answer. No
+upgrade is taken (the API serves no WebSocket): such a request is answered as HTTP/1.1.
 """
 
 from __future__ import annotations
@@ -38,30 +44,46 @@ class HeadGuardedProtocol(HttpToolsProtocol):
     _head_open = False
     """A request's head has begun and is not complete."""
     _head_bytes = 0
-    _requests_begun = 0
     _completed_in_read = False
+    _trailers_open = False
+    """A chunked body's last chunk or trailers have begun (no chunk data since its size line)."""
+    _trailer_bytes = 0
+    _refusal: bytes | None = None
+    """An error answer waiting for the answers to the requests before it."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._head_timer = self.loop.call_later(self.header_timeout_seconds, self._head_late)
 
     def data_received(self, data: bytes) -> None:
+        if self._refusal is not None:
+            return  # the connection ends with the refusal
         self._completed_in_read = False
+        in_trailers = self._trailers_open
         super().data_received(data)
-        if self.transport.is_closing():
+        if self.transport.is_closing() or self._refusal is not None:
             self._stop_watching()
             return
-        if not self._head_open:
+        too_large = f"The request line and headers are larger than {self.max_header_bytes} bytes."
+        if self._head_open:
+            if self._completed_in_read:
+                self._head_bytes = 0  # the read began with the end of the previous request
+            else:
+                self._head_bytes += len(data)
+            if self._head_bytes > self.max_header_bytes:
+                self._refuse(431, too_large)
+            elif self._head_timer is None:
+                self._head_timer = self.loop.call_later(
+                    self.header_timeout_seconds, self._head_late
+                )
+        elif self._answering():
             self._stop_watching()
-            return
-        if self._completed_in_read:
-            self._head_bytes = 0  # the read began with the end of the previous request
-        else:
-            self._head_bytes += len(data)
-        if self._head_bytes > self.max_header_bytes:
-            limit = self.max_header_bytes
-            self._refuse(431, f"The request line and headers are larger than {limit} bytes.")
+            if in_trailers and self._trailers_open:
+                self._trailer_bytes += len(data)
+                if self._trailer_bytes > self.max_header_bytes:
+                    self._refuse(431, too_large)
         elif self._head_timer is None:
+            # bytes that begin no request (empty lines): the next head's deadline runs
             self._head_timer = self.loop.call_later(self.header_timeout_seconds, self._head_late)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -72,18 +94,51 @@ class HeadGuardedProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self._head_open = True
         self._head_bytes = 0
-        self._requests_begun += 1
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self._head_open:
+            super().on_header(name, value)
+        # else a trailer: dropped, as h11 did, not added to a request already running
 
     def on_headers_complete(self) -> None:
         self._head_open = False
         super().on_headers_complete()
 
+    def on_chunk_header(self) -> None:
+        self._trailers_open = True
+        self._trailer_bytes = 0
+
+    def on_body(self, body: bytes) -> None:
+        self._trailers_open = False
+        super().on_body(body)
+
+    def on_chunk_complete(self) -> None:
+        self._trailers_open = False
+
     def on_message_complete(self) -> None:
         self._completed_in_read = True
         super().on_message_complete()
 
+    def on_response_complete(self) -> None:
+        if self._refusal is None or self.pipeline:
+            super().on_response_complete()
+            return
+        self.server_state.total_requests += 1
+        if not self.transport.is_closing():
+            self.transport.write(self._refusal)
+            self.transport.close()
+
     def send_400_response(self, msg: str) -> None:
         self._refuse(400, "The request is not valid HTTP/1.1.")
+
+    def _should_upgrade_to_ws(self) -> bool:
+        return False  # the API serves no WebSocket: an upgrade is answered as plain HTTP
+
+    def _unsupported_upgrade_warning(self) -> None:
+        logger.info("an upgrade was asked for and not taken: answered as HTTP/1.1")
+
+    def _answering(self) -> bool:
+        return bool(self.pipeline) or (self.cycle is not None and not self.cycle.response_complete)
 
     def _stop_watching(self) -> None:
         if self._head_timer is not None:
@@ -94,7 +149,7 @@ class HeadGuardedProtocol(HttpToolsProtocol):
         self._head_timer = None
         if self.transport.is_closing():
             return
-        if self.cycle is not None and not self.cycle.response_complete:
+        if self._answering():
             # a pipelined head, read while the answer before it is sent: it waits its turn
             self._head_timer = self.loop.call_later(self.header_timeout_seconds, self._head_late)
         elif self._head_open:
@@ -104,15 +159,14 @@ class HeadGuardedProtocol(HttpToolsProtocol):
                 f"The request line and headers did not arrive within "
                 f"{self.header_timeout_seconds:g} s.",
             )
-        elif self._requests_begun == 0:
-            self.transport.close()  # nothing was asked: nobody to answer
+        else:
+            self.transport.close()  # no request began: nobody to answer
 
     def _refuse(self, status: int, message: str) -> None:
-        """Answer outside the request cycle: no request exists before its head is complete."""
+        """Answer outside the request cycle: no request exists before its head is complete.
+        Behind requests still being answered the answer waits its turn (on_response_complete),
+        unless the bad bytes are the body of the request being read: that request gets it."""
         self._stop_watching()
-        if self.cycle is not None and not self.cycle.response_complete:
-            self.transport.close()  # an answer is being sent: another would garble it
-            return
         body = json.dumps(
             {"errors": [{"message": message, "extensions": {"code": ErrorCode.BAD_USER_INPUT}}]}
         ).encode()
@@ -122,6 +176,17 @@ class HeadGuardedProtocol(HttpToolsProtocol):
             f"content-length: {len(body)}\r\n"
             "connection: close\r\n\r\n"
         ).encode()
+        if self._answering():
+            cycle = self.cycle
+            if not cycle.more_body:
+                self._refusal = head + body
+                self.flow.pause_reading()
+                return
+            if self.pipeline or cycle.response_started:
+                self.transport.close()  # an answer is being sent: another would garble it
+                return
+            cycle.disconnected = True  # its app reads no more of the body and answers nothing
+            cycle.message_event.set()
         self.transport.write(head + body)
         self.transport.close()
 

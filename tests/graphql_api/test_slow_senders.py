@@ -52,12 +52,18 @@ def read_one_response(connection: socket.socket) -> bytes:
     """One response on a connection that stays open (its body by Content-Length)."""
     received = bytearray()
     while b"\r\n\r\n" not in received:
-        received.extend(connection.recv(65536))
+        received.extend(_more(connection, received))
     head, _, body = bytes(received).partition(b"\r\n\r\n")
     length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
     while len(body) < length:
-        body += connection.recv(65536)
+        body += _more(connection, received)
     return head + b"\r\n\r\n" + body
+
+
+def _more(connection: socket.socket, received: bytes | bytearray) -> bytes:
+    chunk = connection.recv(65536)
+    assert chunk, f"closed in the middle of a response: {bytes(received)!r}"
+    return chunk
 
 
 def parse_response(raw: bytes) -> tuple[int, dict[str, str], dict[str, object]]:
