@@ -284,8 +284,9 @@ def _cache(frame: DataFrame, cached: list[DataFrame]) -> DataFrame:
 
 def _configure(spark: SparkSession, options: JobOptions) -> None:
     settings = {
-        # An impossible date such as 2024-13-45 parses to null, then is rejected.
-        "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+        # An impossible date such as 2024-13-45 casts to null (ANSI mode would fail), then is
+        # rejected.
+        "spark.sql.ansi.enabled": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     }
