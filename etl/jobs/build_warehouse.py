@@ -61,6 +61,9 @@ SMALL_INPUT_BYTES = 32 * 2**20
 """A local input up to this size runs in a session sized for it: one shuffle partition, and
 a JVM that compiles less (the C1 compiler only) and collects garbage in one thread."""
 SMALL_JAVA = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+LARGE_JAVA = ("-XX:+UseParallelGC",)
+"""A larger input: the throughput collector, which costs less CPU than the default G1's
+concurrent work (2.5M rows: 151 s of the process tree's CPU with G1, 132 s with it)."""
 WRITE_TASKS = 4
 """daily_metrics is written by at most this many tasks, as its rows are partitioned after the
 per-ticker windows (no shuffle by year): at most this many files per year."""
@@ -318,7 +321,8 @@ def _local_session(input_bytes: int | None = None) -> SparkSession:
     small = input_bytes is not None and input_bytes <= SMALL_INPUT_BYTES
     log_config = Path(tempfile.gettempdir()) / "build_warehouse-log4j2.properties"
     log_config.write_text(QUIET_LOG4J2)
-    java_options = [f"-Dlog4j2.configurationFile={log_config}", *(SMALL_JAVA if small else ())]
+    java = SMALL_JAVA if small else LARGE_JAVA
+    java_options = [f"-Dlog4j2.configurationFile={log_config}", *java]
     spark = (
         SparkSession.builder.master("local[*]")
         .appName("build_warehouse")
