@@ -24,7 +24,8 @@ from etl.tables import (
 )
 from etl.transforms.dates import DAY_NUMBER, add_day_number
 
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}\z"
+"""`\\z`, not `$`: `$` also matches before a final line terminator (U+2028...), which CAST trims."""
 DECIMAL_PATTERN = r"^[+-]?(\d++(\.\d*+)?|\.\d++)([eE][+-]?\d++)?$"
 """Possessive (`++`): no backtracking, so a long hostile value is rejected in linear time."""
 WHOLE_NUMBER_PATTERN = r"^\+?(\d{1,18})(\.0*)?$"
@@ -45,18 +46,39 @@ def parse_rows(raw: DataFrame) -> DataFrame:
     the line is not a well-formed record of its file, or null). Out: file_id,
     line, `raw` (the raw strings, as a struct), ticker, date, open, high, low,
     close, volume, `reason` (null when the row passed; see REJECT_REASONS) and
-    day_number. Needs spark.sql.legacy.timeParserPolicy=CORRECTED, so an
-    impossible date is null.
+    day_number. Needs ANSI mode off (Spark's default), so an impossible date
+    casts to null.
     """
-    typed = raw.select(
+    # Trimmed, then parsed, then checked against the ranges: each step's values are
+    # columns of the next, so a value used twice is computed once (Spark keeps apart
+    # projections whose merging would repeat an expression).
+    trimmed = raw.select(
         "file_id",
         "line",
         F.struct(*(F.col(name) for name in RAW_COLUMNS)).alias("raw"),
         "record_error",
+        *(F.trim(F.col(name)).alias(name) for name in RAW_COLUMNS),
+    )
+    parsed = trimmed.select(
+        "file_id",
+        "line",
+        "raw",
+        "record_error",
         _text("ticker").alias("ticker"),
-        _calendar_date("date").alias("date"),
-        *(_price(name).alias(name) for name in PRICE_COLUMNS),
+        _date("date").alias("date"),
+        *(_decimal(name).alias(name) for name in PRICE_COLUMNS),
         _whole_number("volume").alias("volume"),
+    )
+    low, high = PRICE_RANGE
+    typed = parsed.select(
+        "file_id",
+        "line",
+        "raw",
+        "record_error",
+        "ticker",
+        _within("date", F.lit(FIRST_DATE), F.lit(LAST_DATE)).alias("date"),
+        *(_within(name, F.lit(low), F.lit(high)).alias(name) for name in PRICE_COLUMNS),
+        _within("volume", F.lit(0), F.lit(MAX_VOLUME)).alias("volume"),
     )
     ticker = F.col("ticker")
     reason = (
@@ -133,26 +155,26 @@ def count_outcomes(judged: DataFrame) -> DataFrame:
 
 
 def _text(name: str) -> Column:
-    value = F.trim(F.col(name))
-    return F.when(value != "", value)
+    """A trimmed value, or null if it is empty."""
+    return F.when(F.col(name) != "", F.col(name))
 
 
-def _calendar_date(name: str) -> Column:
-    value = F.trim(F.col(name))
-    parsed = F.to_date(F.try_to_timestamp(value, F.lit("yyyy-MM-dd")))
-    in_window = parsed.between(F.lit(FIRST_DATE), F.lit(LAST_DATE))
-    return F.when(value.rlike(DATE_PATTERN) & in_window, parsed)
+def _date(name: str) -> Column:
+    """A trimmed yyyy-MM-dd as a date; null if it is not one, or is an impossible date."""
+    return F.when(F.col(name).rlike(DATE_PATTERN), F.col(name).cast("date"))
 
 
-def _price(name: str) -> Column:
-    value = F.trim(F.col(name))
-    number = F.when(value.rlike(DECIMAL_PATTERN), value.cast("double"))
-    low, high = PRICE_RANGE
-    return F.when(number.between(low, high), number)
+def _decimal(name: str) -> Column:
+    """A trimmed decimal number as a double (NaN, Infinity, 1d or 0x1 are not numbers)."""
+    return F.when(F.col(name).rlike(DECIMAL_PATTERN), F.col(name).cast("double"))
 
 
 def _whole_number(name: str) -> Column:
-    value = F.trim(F.col(name))
-    digits = F.regexp_extract(value, WHOLE_NUMBER_PATTERN, 1)
-    number = F.when(value.rlike(WHOLE_NUMBER_PATTERN), digits.cast("bigint"))
-    return F.when(number <= MAX_VOLUME, number)
+    """A trimmed whole number of at most 18 digits as a bigint (its pattern's only group is
+    never empty when it matches, so no second regex to tell a match)."""
+    digits = F.regexp_extract(F.col(name), WHOLE_NUMBER_PATTERN, 1)
+    return F.when(digits != "", digits.cast("bigint"))
+
+
+def _within(name: str, low: Column, high: Column) -> Column:
+    return F.when(F.col(name).between(low, high), F.col(name))

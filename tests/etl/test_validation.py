@@ -42,6 +42,8 @@ def test_a_good_row_is_typed_and_trimmed(spark: SparkSession) -> None:
 
 def test_bad_dates_are_rejected(spark: SparkSession) -> None:
     bad = ["2024-13-45", "2023-02-30", "02/01/2024", "2024-1-05", "2024-01-02T00:00", "", None]
+    # A line terminator after the date: a pattern ending in `$` would let it through to CAST.
+    bad += ["2024-01-02\u2028", "2024-01-02\u0085"]
     rows = [_row(line, date=value) for line, value in enumerate(bad, start=2)]
     rows.append(_row(99, date="2024-02-29"))
     reasons = _reasons(spark, rows)
