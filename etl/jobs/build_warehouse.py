@@ -7,6 +7,7 @@ every table is built from them.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 import tempfile
@@ -337,6 +338,8 @@ def _local_session(input_bytes: int | None = None) -> tuple[SparkSession, ClassS
     small = input_bytes is not None and input_bytes <= SMALL_INPUT_BYTES
     log_config = Path(tempfile.gettempdir()) / "build_warehouse-log4j2.properties"
     log_config.write_text(QUIET_LOG4J2)
+    # Python workers (a large input's line count) run this interpreter, not the first on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     java = SMALL_JAVA if small else LARGE_JAVA
     java_options = [f"-Dlog4j2.configurationFile={log_config}", *java]
     sharing = class_sharing(java_options)
