@@ -19,6 +19,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,6 +72,12 @@ def publish(spark: SparkSession, sharing: ClassSharing) -> None:
     if sharing.dump is None:
         return
     temporary, archive = sharing.dump
+    print(
+        f"[class archive] saving the JVM's loaded classes to {archive}, once: later runs start"
+        " faster ...",
+        file=sys.stderr,
+        flush=True,
+    )
     gateway: Any = spark.sparkContext._gateway
     try:
         spark.stop()

@@ -91,6 +91,8 @@ def test_the_first_run_writes_the_archive_and_the_next_maps_it(tmp_path: Path) -
         assert archive.suffix == ".jsa"
         written.append(archive.stat().st_mtime_ns)
         summaries.append(done.stdout)
+        saying = f"[class archive] saving the JVM's loaded classes to {archive}"
+        assert (saying in done.stderr) == (run == "first"), done.stderr
     assert written[0] == written[1]
     assert all(summary.startswith("ETL run ") for summary in summaries), summaries
     assert "cds" not in "".join(summaries)
