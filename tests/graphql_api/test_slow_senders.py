@@ -85,16 +85,21 @@ def test_a_head_sent_one_line_at_a_time_is_cut_off(server: Served) -> None:
     with connect(server) as connection:
         started = time.monotonic()
         connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
-        try:
-            for index in range(50):  # 10 s of headers, were nothing cut off
-                connection.sendall(f"X-Slow-{index}: 1\r\n".encode())
-                time.sleep(0.2)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        raw = read_until_closed(connection)
+        raw = drip_headers_until_closed(connection)
         elapsed = time.monotonic() - started
     assert_refused(raw, 408, f"The request line and headers did not arrive within {DEADLINE} s.")
     assert elapsed < SOCKET_TIMEOUT
+
+
+def drip_headers_until_closed(connection: socket.socket) -> bytes:
+    """Send a header line every 0.2 s (10 s in all, were nothing cut off); what came back."""
+    try:
+        for index in range(50):
+            connection.sendall(f"X-Slow-{index}: 1\r\n".encode())
+            time.sleep(0.2)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    return read_until_closed(connection)
 
 
 def test_a_silent_connection_is_closed(server: Served) -> None:
@@ -154,13 +159,7 @@ def test_a_second_request_sent_slowly_on_a_kept_connection_is_cut_off(server: Se
         assert status == 200
         started = time.monotonic()
         connection.sendall(b"GET /health HTTP/1.1\r\n")
-        try:
-            for index in range(50):
-                connection.sendall(f"X-Slow-{index}: 1\r\n".encode())
-                time.sleep(0.2)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        raw = read_until_closed(connection)
+        raw = drip_headers_until_closed(connection)
         elapsed = time.monotonic() - started
     assert_refused(raw, 408, f"The request line and headers did not arrive within {DEADLINE} s.")
     assert elapsed < SOCKET_TIMEOUT
