@@ -25,6 +25,10 @@ __all__ = ["server"]
 
 HEALTH = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
 QUERY = b'{"query":"{ __typename }"}'
+CHUNKED_POST = (
+    b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
 
 
 def send_until_refused(connection: socket.socket, parts: list[bytes], pause: float) -> None:
@@ -70,20 +74,14 @@ def test_bytes_that_are_not_http_behind_a_request_are_refused_after_its_answer(
 
 def test_an_invalid_chunk_is_refused_400(server: Served) -> None:
     with connect(server) as connection:
-        connection.sendall(
-            b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\nzz\r\n"
-        )
+        connection.sendall(CHUNKED_POST + b"zz\r\n")
         raw = read_until_closed(connection)
     assert_refused(raw, 400, "The request is not valid HTTP/1.1.")
 
 
 def test_endless_trailers_are_refused_431(server: Served) -> None:
     with connect(server) as connection:
-        connection.sendall(
-            b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(QUERY) + QUERY + b"\r\n0\r\n"
-        )
+        connection.sendall(CHUNKED_POST + b"%x\r\n" % len(QUERY) + QUERY + b"\r\n0\r\n")
         trailers = [f"X-Trailer-{index}: {'t' * 980}\r\n".encode() for index in range(10)]
         send_until_refused(connection, trailers, 0.01)
         raw = read_until_closed(connection)
