@@ -21,7 +21,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,7 @@ def class_sharing(java_options: Sequence[str]) -> ClassSharing:
         return ClassSharing()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(folder.glob(f".{archive.name}.*"))
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{archive.name}.")
         os.close(handle)
     except OSError:
@@ -89,6 +92,17 @@ def publish(spark: SparkSession, sharing: ClassSharing) -> None:
         pass
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _remove_abandoned(temporaries: Iterable[Path]) -> None:
+    """Remove what runs killed while writing an archive left (up to an archive's size). One
+    untouched for twice a run's wait is being written by no JVM (writing keeps it fresh), and
+    a JVM yet to write its archive creates the file anew."""
+    now = time.time()
+    for temporary in temporaries:
+        with suppress(OSError):
+            if now - temporary.stat().st_mtime > 2 * DUMP_SECONDS:
+                temporary.unlink()
 
 
 def cache_folder() -> Path | None:

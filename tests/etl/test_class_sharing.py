@@ -3,12 +3,14 @@ when absent, unusable or unwritable."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from etl.class_sharing import CACHE_ENV, QUIET, ClassSharing, class_sharing
+from etl.class_sharing import CACHE_ENV, DUMP_SECONDS, QUIET, ClassSharing, class_sharing
 from tests.etl.cli import stock_analytics
 from testsupport.paths import SAMPLE_DATA
 
@@ -32,6 +34,26 @@ def test_without_an_archive_the_jvm_writes_one_under_a_temporary_name(cache: Pat
     assert sharing.java_options == (f"-XX:ArchiveClassesAtExit={temporary}", QUIET)
     assert temporary.parent == archive.parent == cache
     assert not archive.exists()
+
+
+def test_a_temporary_left_by_a_killed_run_is_removed_once_no_run_can_be_writing_it(
+    cache: Path,
+) -> None:
+    first = class_sharing(OPTIONS)
+    assert first.dump is not None
+    abandoned, archive = first.dump
+    abandoned.write_bytes(b"part of an archive")
+    recent = cache / f".{archive.name}.recent"
+    recent.write_bytes(b"being written")
+    long_ago = time.time() - 3 * DUMP_SECONDS
+    os.utime(abandoned, (long_ago, long_ago))
+
+    second = class_sharing(OPTIONS)
+
+    assert second.dump is not None
+    assert not abandoned.exists()
+    assert recent.exists()
+    assert second.dump[0].exists()
 
 
 def test_with_an_archive_the_jvm_maps_it(cache: Path) -> None:
