@@ -35,6 +35,9 @@ POINTER_FORMAT = 2
 VERSION_PATTERN = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$")
 """What a run id (a dataset version) looks like: UTC start time and a random suffix. Only a
 string that matches it may ever be written into SQL or a path."""
+TABLE_BYTES = "table_bytes"
+"""The key, in a version summary's `extra`, of the Parquet bytes its run wrote per table (and,
+for a table by year, per year): etl/cleanup.py `table_bytes`."""
 DEFAULT_RETAINED_VERSIONS = 5
 DEFAULT_GRACE_SECONDS = 600.0
 """How long a dropped version's files outlive it: ten times the API's default query
@@ -82,6 +85,14 @@ class VersionSummary:
             "duplicates_collapsed": self.duplicates_collapsed,
             "input": self.input,
         }
+
+    def has_table(self, name: str) -> bool:
+        """Whether the version holds table `name`'s files, by the sizes its run recorded
+        (TABLE_BYTES): a version written before the table existed has none."""
+        sizes = self.extra.get(TABLE_BYTES)
+        entry = sizes.get(name) if isinstance(sizes, dict) else None
+        written = entry.get("bytes") if isinstance(entry, dict) else None
+        return isinstance(written, int) and written > 0
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> VersionSummary:

@@ -88,3 +88,24 @@ def test_the_json_round_trips_with_fields_it_does_not_know() -> None:
 def test_a_bad_pointer_says_what_is_wrong(text: str, message: str) -> None:
     with pytest.raises(PointerError, match=message):
         DatasetPointer.from_json(text)
+
+
+@pytest.mark.parametrize(
+    ("extra", "held"),
+    [
+        ({"table_bytes": {"runs": {"bytes": 7}, "thirty_day_leaders": {"bytes": 9}}}, True),
+        ({"table_bytes": {"runs": {"bytes": 7}}}, False),  # written before the table
+        ({"table_bytes": {"thirty_day_leaders": {"bytes": 0}}}, False),  # no file
+        ({"table_bytes": {"thirty_day_leaders": {"bytes": "9"}}}, False),
+        ({"table_bytes": {"thirty_day_leaders": 9}}, False),
+        ({"table_bytes": None}, False),
+        ({}, False),  # written before sizes were recorded
+    ],
+)
+def test_a_version_holds_the_tables_its_run_recorded(extra: dict[str, object], held: bool) -> None:
+    document = {**summary(0).to_json(), "table_bytes": None, **extra}
+    if not extra:
+        del document["table_bytes"]
+    read = VersionSummary.from_json(document)
+    assert read.has_table("thirty_day_leaders") is held
+    assert read.has_table("daily_metrics") is False
