@@ -135,6 +135,22 @@ TICKER_STATS = Table(
     ),
 )
 
+MAX_RANKING_LIMIT = 100
+"""The most rows a ranking answers (the API's `limit` bound); thirty_day_leaders holds this
+many rows."""
+
+THIRTY_DAY_LEADERS = Table(
+    name="thirty_day_leaders",
+    comment=f"The {MAX_RANKING_LIMIT} rows of daily_metrics with the highest return_30d, ties "
+    "broken by the earlier date, then the ticker: the whole history's top 30-day returns.",
+    columns=tuple(
+        column
+        for column in DAILY_METRICS.columns
+        if column.name
+        in {"ticker", "date", "close", "return_30d", "prior_date_30d", "prior_close_30d"}
+    ),
+)
+
 RAW_COLUMNS = ("date", "open", "high", "low", "close", "volume", "ticker")
 """The input columns of a raw CSV row, as the contract names them."""
 
@@ -184,6 +200,7 @@ TABLES: tuple[Table, ...] = (
     DAILY_METRICS,
     MARKET_DAILY,
     TICKER_STATS,
+    THIRTY_DAY_LEADERS,
     REJECTED_ROWS,
     ANOMALIES,
     RUNS,

@@ -26,6 +26,7 @@ from pyspark.sql import functions as F
 from etl.class_sharing import ClassSharing, class_sharing
 from etl.class_sharing import publish as publish_class_archive
 from etl.cleanup import clean_up, remove_version, table_bytes
+from etl.dataset_pointer import TABLE_BYTES
 from etl.headline import HEADLINE_KEY, checks_from_rows, collect_rows, headline_parts, shaped
 from etl.io import InputError, check_output_location, named_read_errors, read_raw_input
 from etl.options import JobOptions, parse_options, running_on_glue
@@ -38,9 +39,11 @@ from etl.tables import (
     MARKET_DAILY,
     REJECTED_ROWS,
     RUNS,
+    THIRTY_DAY_LEADERS,
     TICKER_STATS,
 )
 from etl.transforms.anomalies import flag_anomalies
+from etl.transforms.leaders import thirty_day_leaders
 from etl.transforms.returns import (
     add_daily_returns,
     add_thirty_day_returns,
@@ -179,6 +182,7 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                         TableWrite(DAILY_METRICS, metrics, ("ticker", "date"), WRITE_TASKS),
                         TableWrite(MARKET_DAILY, market_days, ("date",)),
                         TableWrite(TICKER_STATS, tickers, ("ticker",)),
+                        TableWrite(THIRTY_DAY_LEADERS, thirty_day_leaders(metrics)),
                         TableWrite(REJECTED_ROWS, select_rejected_rows(judged, names, run_id)),
                         TableWrite(ANOMALIES, anomalies, ("ticker", "date", "kind")),
                     ]
@@ -197,7 +201,7 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                 )
                 writer.write(RUNS, _runs_row(spark, summary))
                 version = summary.version_summary(
-                    {"table_bytes": table_bytes(storage, run_id), HEADLINE_KEY: headline}
+                    {TABLE_BYTES: table_bytes(storage, run_id), HEADLINE_KEY: headline}
                 )
                 lease.ensure_held()
                 pointer = publish(

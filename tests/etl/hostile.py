@@ -15,7 +15,7 @@ from etl.tables import TABLES_BY_NAME
 from tests.etl.warehouse_tables import read_table
 
 HEADER = "date,open,high,low,close,volume,ticker"
-METRIC_TABLES = ("daily_metrics", "market_daily", "ticker_stats")
+METRIC_TABLES = ("daily_metrics", "market_daily", "ticker_stats", "thirty_day_leaders")
 
 
 def good_row(ticker: str, day: str = "2024-01-02", close: str = "10") -> str:

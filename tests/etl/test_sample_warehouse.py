@@ -12,7 +12,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl.jobs.build_warehouse import WRITE_TASKS
-from etl.tables import DAILY_METRICS, TABLES, Table, version_prefix
+from etl.tables import (
+    DAILY_METRICS,
+    MAX_RANKING_LIMIT,
+    TABLES,
+    THIRTY_DAY_LEADERS,
+    Table,
+    version_prefix,
+)
 from tests.etl import reference
 from tests.etl.warehouse_tables import current_summary, read_manifest, read_table
 from testsupport.arrow_types import ARROW_TYPES
@@ -111,6 +118,33 @@ def test_ticker_stats(
     actual = {row["ticker"]: row for row in read_table(sample_warehouse, "ticker_stats")}
     expected = reference.ticker_stats(expected_days)
     assert sorted(actual) == ["AAPL", "AMZN", "GOOG", "META", "NFLX", "NVDA"]
+    assert _mismatches(actual, expected) == []  # type: ignore[arg-type]
+
+
+def test_thirty_day_leaders(
+    sample_warehouse: Path, expected_days: dict[tuple[str, date], reference.Day]
+) -> None:
+    """The MAX_RANKING_LIMIT rows with the highest 30-day return, ties broken by the earlier
+    date then the ticker, as the reference ranks every day of the CSV."""
+    ranked = sorted(
+        (day for day in expected_days.values() if day.return_30d is not None),
+        key=lambda day: (-(day.return_30d or 0.0), day.date, day.ticker),
+    )[:MAX_RANKING_LIMIT]
+    rows = read_table(sample_warehouse, THIRTY_DAY_LEADERS.name)
+    found = sorted(rows, key=lambda row: (-row["return_30d"], row["date"], row["ticker"]))
+    assert [(row["ticker"], row["date"]) for row in found] == [
+        (day.ticker, day.date) for day in ranked
+    ]
+    expected = {
+        (day.ticker, day.date): {
+            "return_30d": day.return_30d,
+            "close": day.close,
+            "prior_date_30d": day.prior_date_30d,
+            "prior_close_30d": day.prior_close_30d,
+        }
+        for day in ranked
+    }
+    actual = {(row["ticker"], row["date"]): row for row in rows}
     assert _mismatches(actual, expected) == []  # type: ignore[arg-type]
 
 
