@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from etl.tables import THIRTY_DAY_LEADERS
 from graphql_api.context import Info
 from graphql_api.resolvers.exploration import ExplorationQuery
 from graphql_api.resolvers.stock_pages import resolve_stocks
@@ -109,8 +110,9 @@ async def resolve_top_thirty_day_returns(
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
     context = info.context
+    has_leaders = context.dataset.summary.has_table(THIRTY_DAY_LEADERS.name)
     return await rankings.top_thirty_day_returns(
-        context.snapshot, span, count, watchlist, version_rows=context.dataset.summary.rows
+        context.snapshot, span, count, watchlist, has_leaders=has_leaders
     )
 
 

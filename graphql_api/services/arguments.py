@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from etl.dataset_pointer import VersionSummary
+from etl.tables import MAX_RANKING_LIMIT
 from graphql_api.engines.base import SqlValue
 from graphql_api.errors import BadUserInput
 
 MIN_LIMIT = 1
-MAX_LIMIT = 100
+MAX_LIMIT = MAX_RANKING_LIMIT
 MAX_WATCHLIST = 100
 """The most tickers a `tickers` watchlist may name."""
 MAX_CORRELATION_TICKERS = 20

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from etl.tables import DAILY_METRICS, TICKER_STATS, TRADING_DAYS_PER_YEAR
+from etl.tables import (
+    DAILY_METRICS,
+    THIRTY_DAY_LEADERS,
+    TICKER_STATS,
+    TRADING_DAYS_PER_YEAR,
+    Table,
+)
 from graphql_api.engines.base import Row, Snapshot, SqlValue
 from graphql_api.services import rows
 from graphql_api.services.arguments import MAX_LIMIT, RANGE_FILTER, DateRange
@@ -70,10 +76,10 @@ LIMIT {MAX_LIMIT:d}
 """  # noqa: S608 (identifiers from etl.tables only)
 
 
-def _top_thirty_day_returns(where: str) -> str:
+def _top_thirty_day_returns(where: str, table: Table = DAILY_METRICS) -> str:
     return f"""
 SELECT ticker, date, return_30d, close, prior_date_30d, prior_close_30d
-FROM {DAILY_METRICS.name}
+FROM {table.name}
 WHERE {where}
 ORDER BY return_30d DESC, date, ticker
 LIMIT {MAX_LIMIT:d}
@@ -91,31 +97,11 @@ MOST_VOLATILE_WATCHED = _most_volatile(f"annualized_volatility IS NOT NULL AND {
 MOST_VOLATILE_WATCHED_IN_RANGE = _most_volatile_in_range(f"{RANGE_FILTER} AND {IN_WATCHLIST}")
 
 TOP_THIRTY_DAY_RETURNS = _top_thirty_day_returns("return_30d IS NOT NULL")
-TOP_THIRTY_DAY_RETURNS_BY_CUT = f"""
-SELECT ticker, date, return_30d, close, prior_date_30d, prior_close_30d
-FROM {DAILY_METRICS.name}
-WHERE return_30d >= (
-    SELECT min(return_30d) AS cut
-    FROM (
-        SELECT return_30d
-        FROM {DAILY_METRICS.name}
-        WHERE return_30d IS NOT NULL
-        ORDER BY return_30d DESC
-        LIMIT {MAX_LIMIT:d}
-    ) AS best
+TOP_THIRTY_DAY_RETURNS_OF_LEADERS = _top_thirty_day_returns(
+    "return_30d IS NOT NULL", THIRTY_DAY_LEADERS
 )
-ORDER BY return_30d DESC, date, ticker
-LIMIT {MAX_LIMIT:d}
-"""  # noqa: S608 (identifiers from etl.tables only)
-"""TOP_THIRTY_DAY_RETURNS's rows in its order, found another way: each of them has a
-return_30d at least the MAX_LIMIT-th largest (`cut`), and every row tied with the cut
-passes the filter to be ordered as before. Finding the cut reads one column, and
-DuckDB pushes it into the scan of the second read, so only the few rows at or above it
-are ranked on all their columns."""
-CUT_FROM_ROWS = 250_000
-"""From this many rows in a version, the whole history's top is found BY_CUT (on 2.5 M
-rows in about half the time); below, the second read's fixed cost is more than it saves."""
-
+"""TOP_THIRTY_DAY_RETURNS's rows, read from the version's thirty_day_leaders: the ETL's
+top MAX_LIMIT rows of daily_metrics in the same order (one MAX_LIMIT, etl.tables')."""
 TOP_THIRTY_DAY_RETURNS_IN_RANGE = _top_thirty_day_returns(
     f"{RANGE_FILTER} AND return_30d IS NOT NULL"
 )
@@ -203,11 +189,12 @@ async def top_thirty_day_returns(
     limit: int,
     watchlist: Sequence[str] | None = None,
     *,
-    version_rows: int = 0,
+    has_leaders: bool = False,
 ) -> list[ThirtyDayReturn]:
-    """`version_rows`: the rows the version holds (its summary's), which pick the statement."""
+    """`has_leaders`: whether the version holds thirty_day_leaders (one written before that
+    table existed does not), which then answers the whole history without a watchlist."""
     statements = (
-        TOP_THIRTY_DAY_RETURNS_BY_CUT if version_rows >= CUT_FROM_ROWS else TOP_THIRTY_DAY_RETURNS,
+        TOP_THIRTY_DAY_RETURNS_OF_LEADERS if has_leaders else TOP_THIRTY_DAY_RETURNS,
         TOP_THIRTY_DAY_RETURNS_IN_RANGE,
         TOP_THIRTY_DAY_RETURNS_WATCHED,
         TOP_THIRTY_DAY_RETURNS_WATCHED_IN_RANGE,

@@ -18,18 +18,26 @@ import os
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.dataset_pointer import DEFAULT_RETAINED_VERSIONS, DatasetPointer, VersionSummary
+from etl.dataset_pointer import (
+    DEFAULT_RETAINED_VERSIONS,
+    TABLE_BYTES,
+    DatasetPointer,
+    VersionSummary,
+)
 from etl.tables import (
     DAILY_METRICS,
     DATASET_MANIFEST,
     MARKET_DAILY,
+    MAX_RANKING_LIMIT,
+    TABLES,
+    THIRTY_DAY_LEADERS,
     TICKER_STATS,
     TRADING_DAYS_PER_YEAR,
     Table,
@@ -82,9 +90,14 @@ def write_warehouse(
     *,
     version: str = tiny_version(1),
     keep: int = DEFAULT_RETAINED_VERSIONS,
+    leaders: bool = False,
 ) -> Path:
     """Write `version` of daily_metrics, market_daily and ticker_stats under root, then
-    publish it: the pointer names it current, and keeps the `keep` newest versions."""
+    publish it: the pointer names it current, and keeps the `keep` newest versions.
+
+    With `leaders`, thirty_day_leaders too, and the summary records the Parquet bytes of
+    each table (TABLE_BYTES), as the ETL does; without, the version is one written before
+    that table existed."""
     by_ticker: dict[str, list[Day]] = defaultdict(list)
     for day in sorted(days, key=lambda d: (d.ticker, d.date)):
         by_ticker[day.ticker].append(day)
@@ -93,7 +106,11 @@ def write_warehouse(
     _write(root, version, MARKET_DAILY, _market(metrics))
     stats = [_stats(ticker, rows) for ticker, rows in _group(metrics).items()]
     _write(root, version, TICKER_STATS, stats)
-    publish(root, summary_of(version, days), keep=keep)
+    summary = summary_of(version, days)
+    if leaders:
+        _write(root, version, THIRTY_DAY_LEADERS, _leaders(metrics))
+        summary = replace(summary, extra={TABLE_BYTES: _table_bytes(root, version)})
+    publish(root, summary, keep=keep)
     return root
 
 
@@ -199,6 +216,25 @@ def _stats(ticker: str, rows: list[dict[str, object]]) -> dict[str, object]:
         ),
         "returns": len(returns),
     }
+
+
+def _leaders(metrics: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The contract's top 30-day returns: highest first, then the earlier date, then the
+    ticker."""
+    ranked = sorted(
+        (row for row in metrics if row["return_30d"] is not None),
+        key=lambda row: (-float(str(row["return_30d"])), str(row["date"]), str(row["ticker"])),
+    )
+    return ranked[:MAX_RANKING_LIMIT]
+
+
+def _table_bytes(root: Path, version: str) -> dict[str, dict[str, int]]:
+    sizes = {}
+    for table in TABLES:
+        files = list((root / version_prefix(table, version)).rglob("*.parquet"))
+        if files:
+            sizes[table.name] = {"bytes": sum(file.stat().st_size for file in files)}
+    return sizes
 
 
 def _group(metrics: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:

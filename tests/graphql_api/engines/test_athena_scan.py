@@ -33,6 +33,7 @@ SIZES: dict[str, Any] = {
     "daily_metrics": {"bytes": 600, "years": {"2019": 100, "2020": 200, "2021": 300}},
     "market_daily": {"bytes": 60, "years": {"2019": 10, "2020": 20, "2021": 30}},
     "ticker_stats": {"bytes": 7},
+    "thirty_day_leaders": {"bytes": 3},
     "runs": {"bytes": 1},
 }
 SPAN_2020 = DateRange(date(2020, 1, 1), date(2020, 12, 31))
@@ -48,6 +49,7 @@ SPAN_2020_2021 = DateRange(date(2020, 6, 1), date(2021, 3, 31))
         (stocks.STATS_IN_RANGE, (TRADING_DAYS_PER_YEAR, *SPAN_2020.parameters), 200),
         (rankings.MOST_VOLATILE_IN_RANGE, (TRADING_DAYS_PER_YEAR, *SPAN_2020_2021.parameters), 500),
         (rankings.TOP_THIRTY_DAY_RETURNS, (), 600),  # no range: every year
+        (rankings.TOP_THIRTY_DAY_RETURNS_OF_LEADERS, (), 3),
         (market.AVERAGE_DAILY_RETURN, SPAN_2020.parameters, 20),
         (market.MOST_VALUABLE_DAY, (), 60),
     ],
