@@ -1,10 +1,12 @@
 """Check that two warehouses hold the same metrics, so a benchmark compares like with like.
 
-Compares daily_metrics (per ticker and date), market_daily (per date) and
-ticker_stats (per ticker) of the Spark ETL's warehouse with the DuckDB
+Compares daily_metrics (per ticker and date), market_daily (per date),
+ticker_stats (per ticker) and thirty_day_leaders (per ticker and date: the same
+rows) of the Spark ETL's warehouse with the DuckDB
 reference's, within a relative tolerance of 1e-9. A warehouse with a pointer
 (`_dataset.json`, the ETL's) is read at its current version,
-`<table>/dataset_version=<current>/...`; one without (the reference's) is read whole.
+`<table>/dataset_version=<current>/...`; one without (the reference's) is read whole. A
+table an older ETL did not write is not compared.
 
     python -m bench.compare_warehouses SPARK_WAREHOUSE REFERENCE_WAREHOUSE
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.dataset_pointer import DatasetPointer
+from etl.dataset_pointer import TABLE_BYTES, DatasetPointer
 from etl.tables import DATASET_MANIFEST, TABLES_BY_NAME, version_prefix
 
 DIFFERS = """
@@ -65,6 +67,18 @@ CHECKS: dict[str, tuple[str, tuple[str, ...]]] = {
         """,
         ("trading_days", "average_traded_value", "annualized_volatility", "returns"),
     ),
+    "thirty_day_leaders": (
+        """
+        SELECT count(*) FILTER (o.ticker IS NULL OR t.ticker IS NULL),
+               count(*) FILTER (differs(o.return_30d, t.return_30d)),
+               count(*) FILTER (differs(o.close, t.close)),
+               count(*) FILTER (differs(o.prior_close_30d, t.prior_close_30d)),
+               count(*) FILTER (o.prior_date_30d IS DISTINCT FROM t.prior_date_30d)
+        FROM read_parquet($ours) AS o
+        FULL OUTER JOIN read_parquet($theirs) AS t ON o.ticker = t.ticker AND o.date = t.date
+        """,
+        ("return_30d", "close", "prior_close_30d", "prior_date_30d"),
+    ),
 }
 
 
@@ -74,7 +88,10 @@ def compare_warehouses(ours: Path, theirs: Path) -> list[str]:
     with duckdb.connect() as con:
         con.execute(DIFFERS)
         for table, (query, columns) in CHECKS.items():
-            parameters = {"ours": _files(ours, table), "theirs": _files(theirs, table)}
+            ours_files, theirs_files = _files(ours, table), _files(theirs, table)
+            if ours_files is None or theirs_files is None:
+                continue
+            parameters = {"ours": ours_files, "theirs": theirs_files}
             row = con.execute(query, parameters).fetchone()
             assert row is not None
             unmatched, *mismatches = row
@@ -88,13 +105,19 @@ def compare_warehouses(ours: Path, theirs: Path) -> list[str]:
     return problems
 
 
-def _files(warehouse: Path, table: str) -> str:
-    """A glob of the table's Parquet files: its current version's, where there is a pointer."""
+def _files(warehouse: Path, table: str) -> str | None:
+    """A glob of the table's Parquet files: its current version's, where there is a pointer;
+    None if that version was written before the table existed (an older ETL's, whose sizes
+    in the pointer do not name it)."""
     pointer = warehouse / DATASET_MANIFEST
     if not pointer.exists():
         return str(warehouse / table / "**" / "*.parquet")
-    current = DatasetPointer.from_json(pointer.read_bytes()).current
-    return str(warehouse / version_prefix(TABLES_BY_NAME[table], current) / "**" / "*.parquet")
+    summary = DatasetPointer.from_json(pointer.read_bytes()).current_summary
+    sizes = summary.extra.get(TABLE_BYTES)
+    if isinstance(sizes, dict) and table not in sizes:
+        return None
+    prefix = version_prefix(TABLES_BY_NAME[table], summary.version)
+    return str(warehouse / prefix / "**" / "*.parquet")
 
 
 def main(argv: list[str]) -> int:

@@ -1,7 +1,7 @@
 """The single-machine floor: the ETL's metric tables computed with DuckDB SQL.
 
 Reads clean CSV input with an explicit schema and writes daily_metrics,
-market_daily and ticker_stats as Parquet in the warehouse layout (year
+market_daily, ticker_stats and thirty_day_leaders as Parquet in the warehouse layout (year
 partitions), with the metric definitions of the contract. It skips the ETL's
 validation, duplicate handling, anomalies and run bookkeeping, so it is a lower
 bound on the work, not a replacement for it.
@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from etl.tables import MAX_RANKING_LIMIT
 
 READ_PRICES = """
 CREATE TABLE prices AS
@@ -68,8 +70,17 @@ GROUP BY ticker
 """
 
 
+THIRTY_DAY_LEADERS = f"""
+SELECT ticker, date, close, return_30d, prior_date_30d, prior_close_30d
+FROM daily_metrics
+WHERE return_30d IS NOT NULL
+ORDER BY return_30d DESC, date, ticker
+LIMIT {MAX_RANKING_LIMIT:d}
+"""
+
+
 def build_reference(inputs: list[Path], out: Path, threads: int | None = None) -> dict[str, float]:
-    """Write the three metric tables under `out`; return the seconds each step took."""
+    """Write the four metric tables under `out`; return the seconds each step took."""
     timings: dict[str, float] = {}
     out.mkdir(parents=True, exist_ok=True)
     with duckdb.connect() as con:
@@ -90,6 +101,10 @@ def build_reference(inputs: list[Path], out: Path, threads: int | None = None) -
         )
         out.joinpath("ticker_stats").mkdir(parents=True, exist_ok=True)
         con.sql(TICKER_STATS).write_parquet(str(out / "ticker_stats" / "part-0.parquet"))
+        out.joinpath("thirty_day_leaders").mkdir(parents=True, exist_ok=True)
+        con.sql(THIRTY_DAY_LEADERS).write_parquet(
+            str(out / "thirty_day_leaders" / "part-0.parquet")
+        )
         timings["aggregate_and_write"] = _lap(start)
     return timings
 

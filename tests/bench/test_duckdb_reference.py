@@ -4,6 +4,7 @@ import csv
 import math
 import statistics
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -13,7 +14,8 @@ import pytest
 
 from bench.compare_warehouses import compare_warehouses
 from bench.duckdb_reference import build_reference
-from etl.dataset_pointer import DatasetPointer
+from etl.dataset_pointer import TABLE_BYTES, DatasetPointer
+from etl.tables import MAX_RANKING_LIMIT
 from stock_analytics.generate import GenerateOptions, generate
 from tests.graphql_api.tiny_warehouse import Day, publish, summary_of, tiny_version, write_pointer
 
@@ -102,13 +104,31 @@ def test_aggregates_follow_the_definitions(prices_csv: Path, reference: Path) ->
     assert market[0][1] is None
 
 
+def test_thirty_day_leaders_are_the_top_returns(prices_csv: Path, reference: Path) -> None:
+    thirty_day = []
+    for ticker, series in _prices(prices_csv).items():
+        for day, close, _volume in series:
+            earlier = [row for row in series if row[0] <= day - timedelta(days=30)]
+            if earlier:
+                thirty_day.append((close / earlier[-1][1] - 1, day, ticker))
+    ranked = sorted(thirty_day, key=lambda row: (-row[0], row[1], row[2]))[:MAX_RANKING_LIMIT]
+    leaders = duckdb.execute(
+        "SELECT return_30d, date, ticker FROM read_parquet($path)"
+        " ORDER BY return_30d DESC, date, ticker",
+        {"path": str(reference / "thirty_day_leaders" / "*.parquet")},
+    ).fetchall()
+    assert len(thirty_day) > len(leaders) == MAX_RANKING_LIMIT
+    assert [row[1:] for row in leaders] == [row[1:] for row in ranked]
+    assert [row[0] for row in leaders] == [pytest.approx(row[0], rel=1e-12) for row in ranked]
+
+
 def test_compare_warehouses_agrees_with_itself_and_finds_a_change(
     reference: Path, tmp_path: Path
 ) -> None:
     assert compare_warehouses(reference, reference) == []
     changed = tmp_path / "changed"
     changed.mkdir()
-    for table in ("market_daily", "ticker_stats"):
+    for table in ("market_daily", "ticker_stats", "thirty_day_leaders"):
         (changed / table).symlink_to(reference / table, target_is_directory=True)
     changed_rows = duckdb.sql(
         "SELECT * REPLACE (CASE WHEN date = DATE '2024-06-03' AND ticker = 'T0002'"
@@ -128,7 +148,7 @@ def test_a_versioned_warehouse_is_compared_at_its_current_version(
     version: only that version's rows count, whatever other versions the warehouse keeps."""
     older, newer = tiny_version(1), tiny_version(2)
     versioned = tmp_path / "versioned"
-    for table in ("daily_metrics", "market_daily", "ticker_stats"):
+    for table in ("daily_metrics", "market_daily", "ticker_stats", "thirty_day_leaders"):
         (versioned / table).mkdir(parents=True)
         for version in (older, newer):
             if (table, version) != ("daily_metrics", older):
@@ -153,3 +173,31 @@ def test_a_versioned_warehouse_is_compared_at_its_current_version(
     assert compare_warehouses(versioned, reference) == [
         f"daily_metrics.close: {counted[0]} rows differ"
     ]
+
+
+def test_a_table_an_older_etl_did_not_write_is_not_compared(
+    reference: Path, tmp_path: Path
+) -> None:
+    version = tiny_version(1)
+    older = tmp_path / "older"
+    written = ("daily_metrics", "market_daily", "ticker_stats")
+    for table in written:
+        (older / table).mkdir(parents=True)
+        (older / table / f"dataset_version={version}").symlink_to(reference / table)
+    summary = summary_of(version, [Day("T0001", date(2024, 1, 2), 1.0, 1)])
+    sizes = {table: {"bytes": 1} for table in written}
+    write_pointer(
+        older,
+        DatasetPointer(current=version, versions=(replace(summary, extra={TABLE_BYTES: sizes}),)),
+    )
+    assert compare_warehouses(older, reference) == []
+
+    recorded = {**sizes, "thirty_day_leaders": {"bytes": 1}}
+    write_pointer(
+        older,
+        DatasetPointer(
+            current=version, versions=(replace(summary, extra={TABLE_BYTES: recorded}),)
+        ),
+    )
+    with pytest.raises(duckdb.IOException):
+        compare_warehouses(older, reference)
