@@ -98,9 +98,21 @@ def page_request(
 
 
 def encode_cursor(connection: str, version: str, key: Key) -> str:
-    parts = [part.isoformat() if isinstance(part, date) else part for part in key]
-    payload = json.dumps([CURSOR_FORMAT, connection, version, *parts], separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return cursor_encoder(connection, version)(key)
+
+
+def cursor_encoder(connection: str, version: str) -> Callable[[Key], str]:
+    """encode_cursor for one connection and version, their JSON made once for a page."""
+    prefix = json.dumps([CURSOR_FORMAT, connection, version], separators=(",", ":"))[:-1]
+
+    def encode(key: Key) -> str:
+        parts = ",".join(
+            json.dumps(part.isoformat() if isinstance(part, date) else part) for part in key
+        )
+        payload = f"{prefix},{parts}]" if parts else f"{prefix}]"
+        return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+    return encode
 
 
 def decode_cursor(cursor: str, connection: str, version: str, key_types: KeyTypes) -> Key:
