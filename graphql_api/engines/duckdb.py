@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -83,7 +84,7 @@ class DuckDBEngine:
         self._inline_cursor = self._connection.cursor()
         """Only used on the event loop, so by one statement at a time."""
         self._inline_cursor.execute(
-            "SET max_execution_time = ?", [max(1, round(1e3 * timeout_seconds))]
+            "SET max_execution_time = ?", [math.ceil(1e3 * timeout_seconds)]
         )
         self._ddl_lock = asyncio.Lock()
 
@@ -127,9 +128,7 @@ class DuckDBEngine:
                     )
             except TimeoutError as timeout:
                 _interrupt(cursor)
-                raise QueryTimeout(
-                    f"the query took longer than {self._timeout_seconds:g}s and was stopped"
-                ) from timeout
+                raise self._timed_out() from timeout
             except duckdb.Error as error:
                 logger.error("duckdb query failed: %s\n%s", error, sql)
                 raise QueryFailed(
@@ -154,17 +153,25 @@ class DuckDBEngine:
     def _run_inline(self, sql: str, values: Sequence[object]) -> list[Row]:
         started = time.perf_counter()
         try:
-            return _rows(self._inline_cursor, sql, values)
+            rows = _rows(self._inline_cursor, sql, values)
         except duckdb.InterruptException as timeout:
-            raise QueryTimeout(
-                f"the query took longer than {self._timeout_seconds:g}s and was stopped"
-            ) from timeout
+            raise self._timed_out() from timeout
         except duckdb.Error as error:
             logger.error("duckdb query failed: %s\n%s", error, sql)
             raise QueryFailed(f"DuckDB could not run the query ({type(error).__name__})") from error
         finally:
             seconds = time.perf_counter() - started
             record_engine_query(EngineQuery(self.name, None, seconds, None))
+        if seconds > self._timeout_seconds:
+            # DuckDB counts whole milliseconds: an answer later than a shorter timeout
+            # is refused too, as on the thread path.
+            raise self._timed_out()
+        return rows
+
+    def _timed_out(self) -> QueryTimeout:
+        return QueryTimeout(
+            f"the query took longer than {self._timeout_seconds:g}s and was stopped"
+        )
 
     def _run(
         self, cursor: duckdb.DuckDBPyConnection, sql: str, values: Sequence[object]
