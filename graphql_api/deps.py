@@ -26,14 +26,8 @@ async def get_engine(request: Request) -> QueryEngine:
     return cast(QueryEngine, request.app.state.engine)
 
 
-async def get_request_id() -> str:
-    """The id the request's X-Request-ID response header and log line carry."""
-    return current_request_id()
-
-
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[QueryEngine, Depends(get_engine)]
-RequestIdDep = Annotated[str, Depends(get_request_id)]
 
 
 async def get_request_dataset(request: Request, engine: EngineDep) -> RequestDataset:
@@ -51,8 +45,14 @@ async def get_snapshot(engine: EngineDep, dataset: DatasetDep) -> EngineSnapshot
 SnapshotDep = Annotated[EngineSnapshot, Depends(get_snapshot)]
 
 
-async def get_context(
-    request: Request, engine: EngineDep, settings: SettingsDep, request_id: RequestIdDep
-) -> AppContext:
-    dataset = await resolve(request.scope, engine)
-    return AppContext(engine=engine, settings=settings, request_id=request_id, dataset=dataset)
+async def get_context(request: Request) -> AppContext:
+    """The GraphQL context. The engine and settings are read here, not taken as
+    dependencies: each dependency costs FastAPI's solving on every GraphQL request. The
+    request id is the one the X-Request-ID response header and the log line carry."""
+    engine = cast(QueryEngine, request.app.state.engine)
+    return AppContext(
+        engine=engine,
+        settings=cast(Settings, request.app.state.settings),
+        request_id=current_request_id(),
+        dataset=await resolve(request.scope, engine),
+    )

@@ -2,9 +2,11 @@
 
 A connection's rows are ordered by a unique key (a tuple of its columns); a page
 is the rows whose key follows the cursor's, in order. Every page statement ends
-with the constant `LIMIT FETCHED`, one row more than the largest page, so the
-row after the page tells whether another follows, and every `first` shares one
-statement (and one cached result).
+with a constant LIMIT, one row more than the largest page it serves, so the row
+after the page tells whether another follows: `LIMIT SHORT_FETCHED` for a page of
+at most DEFAULT_FIRST rows, `LIMIT FETCHED` for a longer one. Every `first` of
+either kind shares one statement (and one cached result); the default page does
+not read, nor convert, the 400 rows more that the largest page would.
 
 A cursor is the base64url of a small JSON array: the format, the connection it
 belongs to, the dataset version it was read from and the key of its row. It is
@@ -31,7 +33,9 @@ from graphql_api.types.connection import Connection, Edge, PageInfo
 DEFAULT_FIRST = 100
 MAX_FIRST = 500
 FETCHED = MAX_FIRST + 1
-"""The LIMIT of every page statement."""
+"""The LIMIT of a page statement for a page of more than DEFAULT_FIRST rows."""
+SHORT_FETCHED = DEFAULT_FIRST + 1
+"""The LIMIT of a page statement for a page of at most DEFAULT_FIRST rows."""
 
 CURSOR_FORMAT = 1
 MAX_CURSOR_LENGTH = 4_096
@@ -98,9 +102,21 @@ def page_request(
 
 
 def encode_cursor(connection: str, version: str, key: Key) -> str:
-    parts = [part.isoformat() if isinstance(part, date) else part for part in key]
-    payload = json.dumps([CURSOR_FORMAT, connection, version, *parts], separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return cursor_encoder(connection, version)(key)
+
+
+def cursor_encoder(connection: str, version: str) -> Callable[[Key], str]:
+    """encode_cursor for one connection and version, their JSON made once for a page."""
+    prefix = json.dumps([CURSOR_FORMAT, connection, version], separators=(",", ":"))[:-1]
+
+    def encode(key: Key) -> str:
+        parts = ",".join(
+            json.dumps(part.isoformat() if isinstance(part, date) else part) for part in key
+        )
+        payload = f"{prefix},{parts}]" if parts else f"{prefix}]"
+        return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+    return encode
 
 
 def decode_cursor(cursor: str, connection: str, version: str, key_types: KeyTypes) -> Key:
@@ -136,7 +152,8 @@ def paged(
     cursor: Callable[[T], str],
     count: Callable[[], Awaitable[int]],
 ) -> Connection[T]:
-    """The connection of the rows a page statement `found` (up to FETCHED, in key order)."""
+    """The connection of the rows a page statement `found` (at least `request.kept`
+    unless the list ends, in key order)."""
     edges = [Edge(cursor=cursor(node), node=node) for node in found[: request.first]]
     info = PageInfo(
         has_next_page=len(found) > request.first,

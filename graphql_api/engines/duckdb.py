@@ -5,8 +5,11 @@ Each dataset version gets its own schema when a query first asks for it
 are loaded into memory, the others are views over their files. The schema is made
 in one transaction in a worker thread, and queries for that version wait for it, so
 none sees half a version; it is dropped, tables and all, when the pointer no longer
-retains the version. Queries run in worker threads, each on its own cursor, never
-on the event loop.
+retains the version. Queries run in worker threads, each on its own cursor, except
+a statement that reads only small tables in memory: it runs on the event loop, on a
+cursor kept for that, in less time than a hand-off to a thread would take. DuckDB
+stops it at the same timeout (`max_execution_time`), so a statement the loop runs
+cannot hold it for longer than the one a thread runs would be let run.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -29,6 +33,7 @@ from graphql_api.engines.duckdb_warehouse import (
     drop_schema,
     in_memory_bytes,
     read_pointer,
+    tables_read,
     to_duckdb_sql,
 )
 from graphql_api.engines.pointer import PointerCache
@@ -37,6 +42,10 @@ from graphql_api.observability.stats import EngineQuery, record_engine_query
 logger = logging.getLogger(__name__)
 
 CLOSE_WAIT_SECONDS = 5.0
+INLINE_MAX_BYTES = 256 * 1024
+"""A statement that reads only tables in memory, of at most this many bytes of Parquet
+together, runs on the event loop (about 5,000 rows of daily_metrics; every table of
+the sample but daily_metrics, and ticker_stats of 500 tickers)."""
 
 T = TypeVar("T")
 
@@ -55,6 +64,7 @@ class DuckDBEngine:
         dataset_check_seconds: float,
         max_load_bytes: int = 0,
         threads: int | None = None,
+        inline_max_bytes: int = INLINE_MAX_BYTES,
     ) -> None:
         self._warehouse = warehouse
         self._timeout_seconds = timeout_seconds
@@ -67,8 +77,15 @@ class DuckDBEngine:
             self._read_pointer, ttl_seconds=dataset_check_seconds, on_change=self._drop_unretained
         )
         self._max_load_bytes = max_load_bytes
-        self._viewed: dict[str, tuple[str, ...]] = {}
-        """Versions whose schema exists -> the tables loaded into memory for it."""
+        self._viewed: dict[str, dict[str, int]] = {}
+        """Versions whose schema exists -> the tables loaded into memory for it, each with
+        its bytes of Parquet."""
+        self._inline_max_bytes = inline_max_bytes
+        self._inline_cursor = self._connection.cursor()
+        """Only used on the event loop, so by one statement at a time."""
+        self._inline_cursor.execute(
+            "SET max_execution_time = ?", [math.ceil(1e3 * timeout_seconds)]
+        )
         self._ddl_lock = asyncio.Lock()
 
     @property
@@ -79,6 +96,7 @@ class DuckDBEngine:
         """Close the database once queries a timeout gave up on have been interrupted."""
         for cursor in list(self._running):
             _interrupt(cursor)
+        self._inline_cursor.close()
         deadline = time.monotonic() + CLOSE_WAIT_SECONDS
         while True:
             try:
@@ -95,6 +113,8 @@ class DuckDBEngine:
         await self._ensure_views(version)
         sql = to_duckdb_sql(statement, version)
         values = [list(value) if isinstance(value, tuple) else value for value in parameters]
+        if self._small(statement, version):
+            return self._run_inline(sql, values)
         async with self._slots:
             cursor = self._connection.cursor()
             self._running.add(cursor)
@@ -108,9 +128,7 @@ class DuckDBEngine:
                     )
             except TimeoutError as timeout:
                 _interrupt(cursor)
-                raise QueryTimeout(
-                    f"the query took longer than {self._timeout_seconds:g}s and was stopped"
-                ) from timeout
+                raise self._timed_out() from timeout
             except duckdb.Error as error:
                 logger.error("duckdb query failed: %s\n%s", error, sql)
                 raise QueryFailed(
@@ -122,14 +140,45 @@ class DuckDBEngine:
             logger.debug("duckdb: %d rows in %.1f ms", len(rows), 1e3 * seconds)
             return rows
 
+    def _small(self, statement: str, version: str) -> bool:
+        """Whether `statement` reads tables in memory only, of at most `inline_max_bytes`."""
+        loaded = self._viewed[version]
+        tables = tables_read(statement)
+        return (
+            bool(tables)
+            and tables <= loaded.keys()
+            and sum(loaded[table] for table in tables) <= self._inline_max_bytes
+        )
+
+    def _run_inline(self, sql: str, values: Sequence[object]) -> list[Row]:
+        started = time.perf_counter()
+        try:
+            rows = _rows(self._inline_cursor, sql, values)
+        except duckdb.InterruptException as timeout:
+            raise self._timed_out() from timeout
+        except duckdb.Error as error:
+            logger.error("duckdb query failed: %s\n%s", error, sql)
+            raise QueryFailed(f"DuckDB could not run the query ({type(error).__name__})") from error
+        finally:
+            seconds = time.perf_counter() - started
+            record_engine_query(EngineQuery(self.name, None, seconds, None))
+        if seconds > self._timeout_seconds:
+            # DuckDB counts whole milliseconds: an answer later than a shorter timeout
+            # is refused too, as on the thread path.
+            raise self._timed_out()
+        return rows
+
+    def _timed_out(self) -> QueryTimeout:
+        return QueryTimeout(
+            f"the query took longer than {self._timeout_seconds:g}s and was stopped"
+        )
+
     def _run(
         self, cursor: duckdb.DuckDBPyConnection, sql: str, values: Sequence[object]
     ) -> list[Row]:
         """In a worker thread; the cursor counts as running until this returns."""
         try:
-            cursor.execute(sql, values)
-            names = [column[0] for column in cursor.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return _rows(cursor, sql, values)
         finally:
             cursor.close()
             self._running.discard(cursor)
@@ -173,7 +222,7 @@ class DuckDBEngine:
 
     def in_memory_tables(self) -> dict[str, tuple[str, ...]]:
         """Each version that has a schema -> the tables loaded into memory for it."""
-        return dict(self._viewed)
+        return {version: tuple(loaded) for version, loaded in self._viewed.items()}
 
     async def in_memory_bytes(self) -> int:
         """The memory the tables loaded into memory take, all versions together."""
@@ -192,6 +241,12 @@ class DuckDBEngine:
         except duckdb.Error as error:
             logger.error("duckdb cannot read %s: %s", self._warehouse, error)
             raise QueryFailed("DuckDB could not read the warehouse tables") from error
+
+
+def _rows(cursor: duckdb.DuckDBPyConnection, sql: str, values: Sequence[object]) -> list[Row]:
+    cursor.execute(sql, values)
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _interrupt(cursor: duckdb.DuckDBPyConnection) -> None:

@@ -58,14 +58,27 @@ def to_duckdb_sql(statement: str, version: str) -> str:
     return tree.sql(dialect="duckdb")
 
 
+@lru_cache(maxsize=1024)
+def tables_read(statement: str) -> frozenset[str]:
+    """The warehouse tables `statement` (Athena dialect) reads."""
+    tree = sqlglot.parse_one(statement, read="trino")
+    named_queries = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    return frozenset(
+        table.name
+        for table in tree.find_all(exp.Table)
+        if table.name in TABLES_BY_NAME and not table.db and table.name not in named_queries
+    )
+
+
 def create_schema(
     cursor: duckdb.DuckDBPyConnection, warehouse: Path, version: str, *, max_load_bytes: int
-) -> tuple[str, ...]:
+) -> dict[str, int]:
     """`version`'s schema, made in one transaction: a table in memory for each table of
     at most `max_load_bytes` of Parquet (0: none), a view for each larger one. Returns
-    the tables loaded into memory; DatasetUnavailable if the version has no tables."""
+    the tables loaded into memory, each with its bytes of Parquet; DatasetUnavailable if
+    the version has no tables."""
     schema = _quoted(schema_name(version))
-    loaded: list[str] = []
+    loaded: dict[str, int] = {}
     cursor.execute("BEGIN TRANSACTION")
     try:
         cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -83,7 +96,7 @@ def create_schema(
             kind = "TABLE" if max_load_bytes > 0 and sum(sizes) <= max_load_bytes else "VIEW"
             cursor.execute(f"CREATE {kind} {schema}.{table.name} AS SELECT * FROM {source}")  # noqa: S608
             if kind == "TABLE":
-                loaded.append(table.name)
+                loaded[table.name] = sum(sizes)
             made += 1
         if not made:
             raise DatasetUnavailable(f"dataset version {version} has no tables in {warehouse}")
@@ -91,7 +104,7 @@ def create_schema(
         cursor.execute("ROLLBACK")
         raise
     cursor.execute("COMMIT")
-    return tuple(loaded)
+    return loaded
 
 
 def drop_schema(cursor: duckdb.DuckDBPyConnection, version: str) -> None:

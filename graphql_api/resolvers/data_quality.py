@@ -14,7 +14,7 @@ from graphql_api.pagination import (
     DEFAULT_FIRST,
     After,
     First,
-    encode_cursor,
+    cursor_encoder,
     page_request,
     paged,
 )
@@ -64,10 +64,11 @@ async def rejections(
     wanted = data_quality.checked_reason(reason)
     request = page_request(REJECTIONS, snapshot.version, data_quality.REJECTION_KEY, first, after)
     found = await data_quality.rejections(snapshot, wanted, request.after, request.kept)
+    cursor = cursor_encoder(REJECTIONS, snapshot.version)
     return paged(
         found,
         request,
-        lambda row: encode_cursor(REJECTIONS, snapshot.version, data_quality.rejection_key(row)),
+        lambda row: cursor(data_quality.rejection_key(row)),
         partial(data_quality.rejection_count, snapshot, wanted),
     )
 
@@ -87,9 +88,10 @@ async def anomalies(
     found = await data_quality.anomalies(
         snapshot, wanted_kind, wanted_ticker, request.after, request.kept
     )
+    cursor = cursor_encoder(ANOMALIES, snapshot.version)
     return paged(
         found,
         request,
-        lambda row: encode_cursor(ANOMALIES, snapshot.version, data_quality.anomaly_key(row)),
+        lambda row: cursor(data_quality.anomaly_key(row)),
         partial(data_quality.anomaly_count, snapshot, wanted_kind, wanted_ticker),
     )

@@ -16,7 +16,7 @@ from graphql_api.pagination import (
     DEFAULT_FIRST,
     After,
     First,
-    encode_cursor,
+    cursor_encoder,
     page_request,
     paged,
 )
@@ -44,11 +44,13 @@ async def resolve_stocks(
     wanted = None if tickers is None else tuple(sorted({ticker.strip() for ticker in tickers}))
     last = None if request.after is None else str(request.after[0])
     found = await stocks.stock_page(snapshot, wanted, last, request.kept)
-    for stock in found[: request.first]:
-        context.stock_loaders.by_ticker.prime(stock.ticker, stock)
+    context.stock_loaders.by_ticker.prime_many(
+        {stock.ticker: stock for stock in found[: request.first]}
+    )
+    cursor = cursor_encoder(STOCKS, snapshot.version)
     return paged(
         found,
         request,
-        lambda stock: encode_cursor(STOCKS, snapshot.version, (stock.ticker,)),
+        lambda stock: cursor((stock.ticker,)),
         partial(stocks.stock_count, snapshot, wanted),
     )

@@ -21,7 +21,7 @@ from etl.tables import (
 )
 from graphql_api.engines.base import Row, Snapshot
 from graphql_api.errors import BadUserInput
-from graphql_api.pagination import FETCHED, Key, KeyTypes
+from graphql_api.pagination import FETCHED, SHORT_FETCHED, Key, KeyTypes
 from graphql_api.services import rows
 from graphql_api.types.data_quality import Anomaly, RawRow, RejectedRow
 from graphql_api.types.scalars import Long
@@ -31,14 +31,20 @@ ANOMALY_KEY: KeyTypes = (str, date, str)
 _BEFORE_ANY_REJECTION: Key = ("", 0)
 _BEFORE_ANY_ANOMALY: Key = ("", FIRST_DATE, "")
 
-REJECTIONS = f"""
+
+def _rejections(limit: int) -> str:
+    return f"""
 SELECT source_file, line, reason, {", ".join(RAW_COLUMNS)}
 FROM {REJECTED_ROWS.name}
 WHERE (? OR reason = ?)
   AND (source_file > ? OR (source_file = ? AND line > ?))
 ORDER BY source_file, line
-LIMIT {FETCHED:d}
+LIMIT {limit:d}
 """  # noqa: S608 (identifiers from etl.tables only)
+
+
+REJECTIONS = _rejections(FETCHED)
+SHORT_REJECTIONS = _rejections(SHORT_FETCHED)
 
 REJECTION_COUNT = f"""
 SELECT count(*) AS total
@@ -46,14 +52,20 @@ FROM {REJECTED_ROWS.name}
 WHERE (? OR reason = ?)
 """  # noqa: S608 (identifiers from etl.tables only)
 
-ANOMALIES_PAGE = f"""
+
+def _anomalies_page(limit: int) -> str:
+    return f"""
 SELECT ticker, date, kind, detail
 FROM {ANOMALIES.name}
 WHERE (? OR kind = ?) AND (? OR ticker = ?)
   AND (ticker > ? OR (ticker = ? AND (date > ? OR (date = ? AND kind > ?))))
 ORDER BY ticker, date, kind
-LIMIT {FETCHED:d}
+LIMIT {limit:d}
 """  # noqa: S608 (identifiers from etl.tables only)
+
+
+ANOMALIES_PAGE = _anomalies_page(FETCHED)
+SHORT_ANOMALIES_PAGE = _anomalies_page(SHORT_FETCHED)
 
 ANOMALY_COUNT = f"""
 SELECT count(*) AS total
@@ -83,7 +95,8 @@ async def rejections(
 ) -> list[RejectedRow]:
     """Up to `kept` rejected rows after the key `after` (from the first without one)."""
     source_file, line = after or _BEFORE_ANY_REJECTION
-    found = await snapshot.fetch(REJECTIONS, (*_filter(reason), source_file, source_file, line))
+    statement = SHORT_REJECTIONS if kept <= SHORT_FETCHED else REJECTIONS
+    found = await snapshot.fetch(statement, (*_filter(reason), source_file, source_file, line))
     return [
         RejectedRow(
             source_file=rows.text(row, "source_file"),
@@ -107,7 +120,7 @@ async def anomalies(
     """Up to `kept` anomalies after the key `after` (from the first without one)."""
     last_ticker, last_date, last_kind = after or _BEFORE_ANY_ANOMALY
     found = await snapshot.fetch(
-        ANOMALIES_PAGE,
+        SHORT_ANOMALIES_PAGE if kept <= SHORT_FETCHED else ANOMALIES_PAGE,
         (
             *_filter(kind),
             *_filter(ticker),

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from etl.tables import DAILY_METRICS, TICKER_STATS, TRADING_DAYS_PER_YEAR
 from graphql_api.engines.base import Row, Snapshot
-from graphql_api.pagination import FETCHED
+from graphql_api.pagination import FETCHED, SHORT_FETCHED
 from graphql_api.services import rows
 from graphql_api.services.arguments import RANGE_FILTER, DateRange
 from graphql_api.types.daily_price import DailyPrice
@@ -31,15 +31,22 @@ FROM {TICKER_STATS.name}
 WHERE contains(?, ticker)
 """  # noqa: S608 (identifiers from etl.tables only)
 
-STOCKS_PAGE = f"""
+
+def _stocks_page(limit: int) -> str:
+    return f"""
 SELECT {_STOCK_COLUMNS}
 FROM {TICKER_STATS.name}
 WHERE ticker > ? AND (? OR contains(?, ticker))
 ORDER BY ticker
-LIMIT {FETCHED:d}
+LIMIT {limit:d}
 """  # noqa: S608 (identifiers from etl.tables only)
+
+
+STOCKS_PAGE = _stocks_page(FETCHED)
 """A page of stocks, by ticker, after a ticker ('' for the first), of the listed tickers
 unless the flag says every ticker."""
+STOCKS_SHORT_PAGE = _stocks_page(SHORT_FETCHED)
+"""STOCKS_PAGE for a page of at most DEFAULT_FIRST stocks."""
 
 STOCK_COUNT = f"""
 SELECT count(*) AS total
@@ -78,7 +85,8 @@ async def stock_page(
 ) -> list[Stock]:
     """Up to `kept` stocks by ticker after `after` (from the first without it), of
     `tickers` only unless None."""
-    found = await snapshot.fetch(STOCKS_PAGE, (after or "", *_tickers_filter(tickers)))
+    statement = STOCKS_SHORT_PAGE if kept <= SHORT_FETCHED else STOCKS_PAGE
+    found = await snapshot.fetch(statement, (after or "", *_tickers_filter(tickers)))
     return [_stock(row) for row in found[:kept]]
 
 

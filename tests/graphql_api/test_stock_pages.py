@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from graphql_api.main import create_app
+from graphql_api.pagination import DEFAULT_FIRST, MAX_FIRST
 from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
 from tests.graphql_api.tiny_warehouse import OLD_VERSION, tiny_days, write_warehouse
 
@@ -99,3 +100,30 @@ async def test_first_is_bounded(tiny_client: httpx.AsyncClient) -> None:
         [error] = body["errors"]
         assert error["extensions"]["code"] == "BAD_USER_INPUT", tampered
         assert "not a cursor of this API" in error["message"]
+
+
+async def test_pages_either_side_of_the_default_size_walk_every_ticker(tmp_path: Path) -> None:
+    """A page of at most DEFAULT_FIRST stocks reads a shorter statement than a longer
+    page; both walk the whole list, and each tells rightly whether another follows."""
+    tickers = sorted(f"S{i:03d}" for i in range(DEFAULT_FIRST * 2 + 3))
+    warehouse = write_warehouse(tmp_path / "many", tiny_days(tickers))
+    walk = (
+        "query($first: Int, $after: String) { stocks(first: $first, after: $after) { "
+        "edges { node { ticker } } pageInfo { hasNextPage endCursor } } }"
+    )
+    counters: list[CountingEngine] = []
+    settings = settings_for(warehouse, cache_max_entries=0)
+    async with app_client(create_app(settings, engine_opener=counting_opener(counters))) as client:
+        for first in (DEFAULT_FIRST - 1, DEFAULT_FIRST, DEFAULT_FIRST + 1, len(tickers)):
+            pages, after = [], None
+            while True:
+                page = (await post(client, walk, first=first, after=after))["data"]["stocks"]
+                pages.append([edge["node"]["ticker"] for edge in page["edges"]])
+                if not page["pageInfo"]["hasNextPage"]:
+                    break
+                after = page["pageInfo"]["endCursor"]
+            assert [ticker for page in pages for ticker in page] == tickers, first
+            assert [len(page) for page in pages[:-1]] == [first] * (len(pages) - 1)
+            assert 0 < len(pages[-1]) <= first
+    limits = {sql.split("LIMIT")[-1].strip() for sql, _ in counters[0].statements}
+    assert limits == {str(DEFAULT_FIRST + 1), str(MAX_FIRST + 1)}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl.tables import TABLES_BY_NAME, version_prefix
-from graphql_api.engines.base import QueryFailed
+from graphql_api.engines.base import QueryFailed, QueryTimeout
 from graphql_api.engines.duckdb import DuckDBEngine
 from tests.graphql_api.conftest import TINY_VERSION, tiny_days
 from tests.graphql_api.tiny_warehouse import tiny_version, write_warehouse
@@ -141,3 +141,33 @@ async def test_a_version_that_fails_to_load_leaves_no_schema_behind(tiny_warehou
         TINY_VERSION: ("daily_metrics", "market_daily", "ticker_stats")
     }
     assert after == [{"n": len(tiny_days())}]
+
+
+@pytest.mark.parametrize("inline_max_bytes", [0, 1 << 40], ids=["in a thread", "on the loop"])
+async def test_a_long_query_over_small_tables_in_memory_is_stopped_at_the_timeout(
+    tiny_warehouse: Path, inline_max_bytes: int
+) -> None:
+    """A statement over small in-memory tables runs on the event loop (when under
+    `inline_max_bytes`); DuckDB stops it at the timeout there too."""
+    engine = DuckDBEngine(
+        tiny_warehouse,
+        timeout_seconds=0.2,
+        max_concurrent_queries=2,
+        dataset_check_seconds=0,
+        max_load_bytes=1 << 40,
+        inline_max_bytes=inline_max_bytes,
+    )
+    slow = (
+        "SELECT count(*) AS n FROM ticker_stats CROSS JOIN range(2000000000) AS a(x) "
+        "WHERE x % 7 = 3"
+    )
+    tickers = "SELECT count(*) AS n FROM ticker_stats"
+    try:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(QueryTimeout):
+            await engine.fetch(slow, version=TINY_VERSION)
+        assert asyncio.get_running_loop().time() - started < 2
+        [row] = await engine.fetch(tickers, version=TINY_VERSION)
+    finally:
+        engine.close()
+    assert row["n"] == len({day.ticker for day in tiny_days()})

@@ -1,0 +1,38 @@
+"""Cursors: what a page's encoder makes is the documented format, and decodes back."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+
+import pytest
+
+from graphql_api.pagination import Key, KeyTypes, cursor_encoder, decode_cursor
+
+VERSION = "20240131T120000Z-a1b2c3"
+
+KEYS: list[tuple[Key, KeyTypes]] = [
+    (("AAPL",), (str,)),
+    (('a "quoted" \\ ticker',), (str,)),
+    (("ÉTÉ\u2028😀",), (str,)),
+    (("prices/2024.csv", 12), (str, int)),
+    (("AAA", date(2024, 1, 2), "large_move"), (str, date, str)),
+]
+
+
+def documented(connection: str, key: Key) -> str:
+    """base64url, unpadded, of the compact JSON array [format, connection, version, *key]."""
+    parts = [part.isoformat() if isinstance(part, date) else part for part in key]
+    payload = json.dumps([1, connection, VERSION, *parts], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(("key", "types"), KEYS)
+def test_a_pages_cursors_are_the_documented_format_and_decode_back(
+    key: Key, types: KeyTypes
+) -> None:
+    encode = cursor_encoder("stocks", VERSION)
+    cursor = encode(key)
+    assert cursor == documented("stocks", key)
+    assert decode_cursor(cursor, "stocks", VERSION, types) == key
