@@ -84,11 +84,12 @@ def info_with_fields(logger: logging.Logger, message: str, fields: dict[str, Any
         return
     formatter = handler.formatter
     assert isinstance(formatter, JsonFormatter)
-    level = logging.getLevelName(logging.INFO)
-    line = _ENCODER.encode(formatter.document(time.time(), level, logger.name, message, fields))
+    created, level = time.time(), logging.getLevelName(logging.INFO)
+    # Formatted under the lock, as Handler.handle does: the formatter keeps the second's text.
     with handler.lock or nullcontext():
         try:
-            handler.stream.write(line + handler.terminator)
+            document = formatter.document(created, level, logger.name, message, fields)
+            handler.stream.write(_ENCODER.encode(document) + handler.terminator)
             handler.flush()
         except RecursionError:
             raise
