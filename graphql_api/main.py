@@ -55,10 +55,12 @@ def create_app(
     )
     app.state.settings = settings
     # Starlette wraps each middleware added around the ones added before it. The media
-    # type goes innermost, so cached answers keep theirs; the response cache comes next:
-    # authentication, rate limits, logging and metrics, added after it, run before a
-    # cached answer is sent, and see its verdict in the request state.
+    # type goes innermost, so cached answers keep theirs; the request budget next, around
+    # all that computes an answer (a cached one, or a 304, is sent at once and needs none);
+    # then the response cache: authentication, rate limits, logging and metrics, added
+    # after it, run before a cached answer is sent, and see its verdict in the request state.
     app.add_middleware(GraphQLMediaTypeMiddleware)
+    app.add_middleware(RequestBudgetMiddleware, seconds=settings.request_timeout_seconds)
     app.state.response_cache = ResponseCache(
         max_entries=settings.response_cache_max_entries,
         max_bytes=settings.response_cache_max_bytes,
@@ -77,7 +79,6 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         timeout_seconds=settings.body_timeout_seconds,
     )
-    app.add_middleware(RequestBudgetMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(DatasetVersionMiddleware)  # names the version in every answer
     app.state.schema = build_schema(settings)
     app.include_router(

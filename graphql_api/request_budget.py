@@ -1,5 +1,9 @@
 """Every request has a wall-clock budget; past it, a clear JSON error, not a hang.
 
+The budget bounds what computes an answer: the app puts it inside the response
+cache, so a cached answer (or a 304) is sent without arming a timer for it; the
+body has its own bound (graphql_api/request_body.py).
+
 The app's work for the request is cancelled when the budget runs out. Work in
 worker threads (validation, DuckDB) cannot be cancelled from here: the engines
 interrupt their own queries on their own timeouts, and validation is linear in

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -26,18 +27,30 @@ class JsonFormatter(logging.Formatter):
         self._second_text = ""
 
     def format(self, record: logging.LogRecord) -> str:
-        document: dict[str, Any] = {
-            "time": self.time(record.created),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
         fields = getattr(record, FIELDS_ATTRIBUTE, None)
-        if isinstance(fields, dict):
-            document.update(fields)
+        document = self.document(
+            record.created,
+            record.levelname,
+            record.name,
+            record.getMessage(),
+            fields if isinstance(fields, dict) else None,
+        )
         if record.exc_info:
             document["exception"] = self.formatException(record.exc_info)
         return _ENCODER.encode(document)
+
+    def document(
+        self, created: float, level: str, logger: str, message: str, fields: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "time": self.time(created),
+            "level": level,
+            "logger": logger,
+            "message": message,
+        }
+        if fields is not None:
+            document.update(fields)
+        return document
 
     def time(self, created: float) -> str:
         """`datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")`, with
@@ -55,6 +68,63 @@ class JsonFormatter(logging.Formatter):
 
 class _JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Marks the handler this module installed, so it is installed once and removed again."""
+
+
+def info_with_fields(logger: logging.Logger, message: str, fields: dict[str, Any]) -> None:
+    """`logger.info(message, extra={"fields": fields})`, the same line. When the JSON
+    handler is the only handler the record would reach and nothing on its way filters
+    records (the default configuration), the line goes straight to the handler's stream:
+    a LogRecord and the way through the handler chain cost more than the line itself,
+    and the request log writes one per request."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    handler = _sole_json_handler(logger)
+    if handler is None:
+        logger.handle(_record(logger, message, fields))
+        return
+    formatter = handler.formatter
+    assert isinstance(formatter, JsonFormatter)
+    created, level = time.time(), logging.getLevelName(logging.INFO)
+    # Formatted under the lock, as Handler.handle does: the formatter keeps the second's text.
+    with handler.lock or nullcontext():
+        try:
+            document = formatter.document(created, level, logger.name, message, fields)
+            handler.stream.write(_ENCODER.encode(document) + handler.terminator)
+            handler.flush()
+        except RecursionError:
+            raise
+        except Exception:
+            handler.handleError(_record(logger, message, fields))  # as StreamHandler.emit
+
+
+def _record(logger: logging.Logger, message: str, fields: dict[str, Any]) -> logging.LogRecord:
+    # As logger.info(message, extra=...) makes it, without finding the caller's file and
+    # line in the stack (the JSON line does not show them).
+    return logger.makeRecord(
+        logger.name, logging.INFO, "", 0, message, (), None, extra={FIELDS_ATTRIBUTE: fields}
+    )
+
+
+def _sole_json_handler(logger: logging.Logger) -> _JsonHandler | None:
+    """The JSON handler if an INFO record of `logger` would reach it and only it, through
+    no filter, and it would format it with a JsonFormatter; else None."""
+    found: _JsonHandler | None = None
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters:
+            return None
+        for handler in current.handlers:
+            if (
+                found is not None
+                or type(handler) is not _JsonHandler
+                or type(handler.formatter) is not JsonFormatter
+                or handler.filters
+                or handler.level > logging.INFO
+            ):
+                return None
+            found = handler
+        current = current.parent if current.propagate else None
+    return found
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from graphql_api.http_contract import (
     header,
     wants_query_stats,
 )
+from graphql_api.observability.json_logging import info_with_fields
 from graphql_api.observability.metrics import ApiMetrics
 from graphql_api.observability.stats import (
     ANONYMOUS,
@@ -98,21 +99,7 @@ class ObservabilityMiddleware:
             response_cache=response_cache,
         )
         if access_log.isEnabledFor(logging.INFO):
-            fields = _log_fields(scope, stats, status, seconds)
-            # As access_log.info("request", extra=...) does, without finding the caller's
-            # file and line in the stack (the JSON line does not show them).
-            access_log.handle(
-                access_log.makeRecord(
-                    access_log.name,
-                    logging.INFO,
-                    "",
-                    0,
-                    "request",
-                    (),
-                    None,
-                    extra={"fields": fields},
-                )
-            )
+            info_with_fields(access_log, "request", _log_fields(scope, stats, status, seconds))
 
 
 def _log_fields(scope: Scope, stats: RequestStats, status: int, seconds: float) -> dict[str, Any]:

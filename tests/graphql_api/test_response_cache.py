@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import statistics
 from itertools import pairwise
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
+from graphql_api import request_budget
 from graphql_api.main import create_app
 from graphql_api.response_cache import CachedResponse, ResponseCache, ResponseCacheMiddleware
 from tests.graphql_api.support import CountingEngine, app_client, counting_opener, settings_for
@@ -255,3 +258,26 @@ def _response_cache_middleware(app: FastAPI) -> ResponseCacheMiddleware:
     while not isinstance(layer, ResponseCacheMiddleware):
         layer = getattr(layer, "app")  # noqa: B009 (each layer wraps the next as .app)
     return layer
+
+
+async def test_a_cached_answer_arms_no_request_budget(
+    tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget bounds computing an answer; a hit is sent at once, without a timer."""
+    armed: list[float | None] = []
+    real_timeout = request_budget.asyncio.timeout
+
+    def counting_timeout(delay: float | None) -> asyncio.Timeout:
+        armed.append(delay)
+        return real_timeout(delay)
+
+    monkeypatch.setattr(request_budget.asyncio, "timeout", counting_timeout)
+    settings = settings_for(tiny_warehouse, request_timeout_seconds=7.5)
+    request = {"query": VOLATILE, "variables": {"limit": 2}}
+    async with app_client(create_app(settings)) as client:
+        miss = await post(client, request)
+        budgets_of_the_miss = armed.count(7.5)
+        hit = await post(client, request)
+    assert (miss.headers["x-response-cache"], hit.headers["x-response-cache"]) == ("miss", "hit")
+    assert hit.content == miss.content
+    assert budgets_of_the_miss == armed.count(7.5) == 1  # the body's and the engine's differ

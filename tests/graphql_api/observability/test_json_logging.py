@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from graphql_api.observability.json_logging import JsonFormatter, json_logging
+from graphql_api.observability import json_logging as json_logging_module
+from graphql_api.observability.json_logging import (
+    JsonFormatter,
+    _JsonHandler,
+    info_with_fields,
+    json_logging,
+)
 
 
 def test_records_become_json_lines_with_fields_and_tracebacks() -> None:
@@ -58,3 +64,78 @@ def test_the_time_is_the_isoformat_of_the_moment_to_the_millisecond() -> None:
     for moment in sorted(moments):  # in order, so the text of a second is reused too
         expected = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
         assert formatter.time(moment) == expected, moment
+
+
+def _logger_tree(stream: io.StringIO) -> tuple[logging.Logger, logging.Logger]:
+    """A parent with the JSON handler and a child, outside the logging registry (pytest's
+    capture handlers sit on the registry's root)."""
+    with json_logging("info", stream=stream):
+        (handler,) = [h for h in logging.getLogger().handlers if type(h) is _JsonHandler]
+    parent = logging.Logger("tests.fast")
+    parent.addHandler(handler)
+    child = logging.Logger("tests.fast.child")
+    child.parent = parent
+    return parent, child
+
+
+def _line_through_logging(logger: logging.Logger, created: float, fields: dict[str, object]) -> str:
+    record = logger.makeRecord(logger.name, logging.INFO, "", 0, "request", (), None)
+    record.created, record.fields = created, fields
+    return JsonFormatter().format(record) + "\n"
+
+
+FIELDS: dict[str, object] = {
+    "request_id": "abc",
+    "path": '/graphql?x="\u00e9"\n',
+    "status": 200,
+    "ms": 0.25,
+    "ok": True,
+    "none": None,
+    "codes": ["A", "B"],
+}
+
+
+def test_info_with_fields_writes_the_line_logging_would_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = io.StringIO()
+    _, child = _logger_tree(stream)
+    moment = 1_700_000_000.123456
+    monkeypatch.setattr(json_logging_module.time, "time", lambda: moment)
+
+    def no_record(*args: object, **kwargs: object) -> logging.LogRecord:
+        raise AssertionError("the sole JSON handler's line needs no LogRecord")
+
+    monkeypatch.setattr(child, "makeRecord", no_record)
+    info_with_fields(child, "request", FIELDS)
+    expected = _line_through_logging(logging.Logger(child.name), moment, FIELDS)
+    assert stream.getvalue() == expected
+
+
+def test_info_with_fields_goes_through_logging_when_another_handler_or_a_filter_is_on_the_way() -> (
+    None
+):
+    stream = io.StringIO()
+    parent, child = _logger_tree(stream)
+    seen: list[logging.LogRecord] = []
+    collector = logging.Handler()
+    collector.emit = seen.append  # type: ignore[method-assign]
+    child.addHandler(collector)
+    info_with_fields(child, "request", FIELDS)
+    assert [record.fields for record in seen] == [FIELDS]  # type: ignore[attr-defined]
+    assert json.loads(stream.getvalue()) == json.loads(
+        _line_through_logging(child, seen[0].created, FIELDS)
+    )
+
+    child.removeHandler(collector)
+    parent.addFilter(lambda record: False)  # a parent's filter applies to its own records only
+    info_with_fields(child, "again", FIELDS)
+    assert json.loads(stream.getvalue().splitlines()[-1])["message"] == "again"
+    child.addFilter(lambda record: False)
+    info_with_fields(child, "dropped", FIELDS)
+    assert "dropped" not in stream.getvalue()
+
+    quiet = logging.Logger("tests.fast.quiet", logging.WARNING)
+    quiet.parent = parent
+    info_with_fields(quiet, "below the level", FIELDS)
+    assert "below the level" not in stream.getvalue()
