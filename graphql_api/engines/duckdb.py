@@ -47,6 +47,9 @@ INLINE_MAX_BYTES = 256 * 1024
 together, runs on the event loop (about 5,000 rows of daily_metrics; every table of
 the sample but daily_metrics, and ticker_stats of 500 tickers)."""
 
+MAX_EXECUTION_MS = 2**63 - 1
+"""The largest max_execution_time DuckDB takes (a BIGINT)."""
+
 T = TypeVar("T")
 
 __all__ = ["DuckDBEngine", "to_duckdb_sql"]
@@ -83,9 +86,7 @@ class DuckDBEngine:
         self._inline_max_bytes = inline_max_bytes
         self._inline_cursor = self._connection.cursor()
         """Only used on the event loop, so by one statement at a time."""
-        self._inline_cursor.execute(
-            "SET max_execution_time = ?", [math.ceil(1e3 * timeout_seconds)]
-        )
+        self._inline_cursor.execute("SET max_execution_time = ?", [_milliseconds(timeout_seconds)])
         self._ddl_lock = asyncio.Lock()
 
     @property
@@ -241,6 +242,13 @@ class DuckDBEngine:
         except duckdb.Error as error:
             logger.error("duckdb cannot read %s: %s", self._warehouse, error)
             raise QueryFailed("DuckDB could not read the warehouse tables") from error
+
+
+def _milliseconds(seconds: float) -> int:
+    """`seconds` as DuckDB's max_execution_time (whole milliseconds, rounded up, at most
+    the largest it takes: a timeout beyond it, infinity too, is no bound)."""
+    milliseconds = 1e3 * seconds
+    return math.ceil(milliseconds) if milliseconds < MAX_EXECUTION_MS else MAX_EXECUTION_MS
 
 
 def _rows(cursor: duckdb.DuckDBPyConnection, sql: str, values: Sequence[object]) -> list[Row]:

@@ -60,14 +60,15 @@ def to_duckdb_sql(statement: str, version: str) -> str:
 
 @lru_cache(maxsize=1024)
 def tables_read(statement: str) -> frozenset[str]:
-    """The warehouse tables `statement` (Athena dialect) reads."""
-    tree = sqlglot.parse_one(statement, read="trino")
-    named_queries = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-    return frozenset(
-        table.name
-        for table in tree.find_all(exp.Table)
-        if table.name in TABLES_BY_NAME and not table.db and table.name not in named_queries
+    """The warehouse tables `statement` (Athena dialect) reads: every unqualified table
+    name, in any case, that is a warehouse table's, a named query's too (one that shadows a
+    table reads it; counting it may only send a statement off the event loop)."""
+    names = (
+        table.name.lower()
+        for table in sqlglot.parse_one(statement, read="trino").find_all(exp.Table)
+        if not table.db
     )
+    return frozenset(name for name in names if name in TABLES_BY_NAME)
 
 
 def create_schema(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from etl.tables import DATASET_MANIFEST
+from graphql_api.config import Settings
 from graphql_api.engines.base import DatasetUnavailable, QueryFailed, QueryTimeout
 from graphql_api.engines.duckdb import DuckDBEngine, to_duckdb_sql
 from tests.graphql_api.tiny_warehouse import (
@@ -192,3 +194,25 @@ async def test_a_new_version_is_seen_and_a_dropped_one_loses_its_views(tmp_path:
     assert [row["ticker"] for row in after] == ["AAA", "BBB"]
     assert both == [{"schema_name": f"v_{first}"}, {"schema_name": f"v_{second}"}]
     assert left == [{"schema_name": f"v_{second}"}]
+
+
+@pytest.mark.parametrize("seconds", [math.inf, 1e16], ids=["unbounded", "beyond int64 ms"])
+@pytest.mark.parametrize("max_load_bytes", [0, 1 << 30], ids=["views", "in memory"])
+async def test_any_timeout_the_settings_accept_serves(
+    tiny_warehouse: Path, seconds: float, max_load_bytes: int
+) -> None:
+    """Settings take any positive query_timeout_seconds, infinity too: the engine opens
+    and answers with it, on the event loop (small tables in memory) as in a thread."""
+    assert Settings(query_timeout_seconds=seconds).query_timeout_seconds == seconds
+    engine = DuckDBEngine(
+        tiny_warehouse,
+        timeout_seconds=seconds,
+        max_concurrent_queries=2,
+        dataset_check_seconds=0,
+        max_load_bytes=max_load_bytes,
+    )
+    try:
+        found = await engine.fetch(TICKERS, version=TINY_VERSION)
+    finally:
+        engine.close()
+    assert [row["ticker"] for row in found] == sorted({day.ticker for day in tiny_days()})
