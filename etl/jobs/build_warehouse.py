@@ -163,19 +163,19 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             judged = _cache(_daily_metrics(resolve_duplicates(parsed), is_accepted()), cached)
             names = [file.name for file in raw.files]
             counting = actions.submit(_count_outcomes, spark, raw.files, judged)
-            # The tables are planned while Spark judges the rows, and the answers collected.
+            # The tables are planned while Spark judges the rows.
             metrics = select_accepted_rows(judged)
             tickers = _cache(summarize_tickers(metrics), cached)
             anomalies = _cache(flag_anomalies(metrics, run_id), cached)
             market_days = _cache(summarize_market_days(metrics).transform(add_year), cached)
             # One Spark action for the headline answers and the run's own facts.
-            answering = actions.submit(
-                collect_rows,
-                [*headline_parts(metrics, tickers, market_days), *_facts(tickers, anomalies)],
-            )
+            answers = [*headline_parts(metrics, tickers, market_days), *_facts(tickers, anomalies)]
             outcomes = [(names[f], why, collapsed, n) for f, why, collapsed, n in counting.result()]
             accounting = Accounting.from_outcomes(outcomes, names, raw.skipped)
             _require_valid_rows(accounting)
+            # Collected while the tables are written: started during the judging, its tasks
+            # would only compete with the judging's for the cores.
+            answering = actions.submit(collect_rows, answers)
         with _step(say, "write"):
             writer = VersionWriter(spark, options.warehouse, run_id)
             try:
