@@ -146,9 +146,9 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
     check_output_location(spark, options.warehouse)
     storage = open_storage(options.warehouse)
     lease = take_writer_lease(storage, run_id)
-    # Spark actions run in these threads while this one plans the next frames: Spark runs the
-    # jobs of several threads at once.
-    actions = ThreadPoolExecutor(max_workers=2)
+    # The two collecting actions run in this thread while the main one plans or writes: Spark
+    # runs the jobs of several threads at once.
+    actions = ThreadPoolExecutor(max_workers=1)
     try:
         with _step(say, "read"):
             raw = read_raw_input(spark, options.input)
