@@ -106,7 +106,8 @@ def collect_rows(parts: list[DataFrame]) -> dict[str, list[Row]]:
     """The rows of every part (in SHAPE, tagged with `answer`), by answer; one Spark action."""
     union = parts[0]
     for part in parts[1:]:
-        union = union.unionByName(part)
+        # By position: every part is in SHAPE's order (resolving by name costs a plan each).
+        union = union.union(part)
     rows: dict[str, list[Row]] = {}
     for row in union.collect():
         rows.setdefault(row["answer"], []).append(row)

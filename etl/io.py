@@ -290,14 +290,27 @@ def _read_whole_files(spark: SparkSession, files: dict[int, InputFile]) -> dict[
     if len(files) > WHOLE_FILE_READS:
         return {}
     whole = {}
+    one_split = one_task_bytes(spark)
     for file_id, file in files.items():
         lines = spark.read.text(file.path)
-        if lines.rdd.getNumPartitions() == 1:
+        if _file_bytes(spark, file) <= one_split or lines.rdd.getNumPartitions() == 1:
             position = F.monotonically_increasing_id().bitwiseAND(ROW_IN_TASK)
             whole[file_id] = lines.select(
                 "value", F.lit(file_id).alias("file_id"), (position + 1).alias("line")
             )
     return whole
+
+
+def one_task_bytes(spark: SparkSession) -> int:
+    """A file of at most this many bytes is read in one task, whatever the parallelism: Spark
+    splits a file in chunks of min(maxPartitionBytes, max(openCostInBytes, bytes per core))."""
+    conf: Any = spark._jsparkSession.sessionState().conf()
+    return min(int(conf.filesMaxPartitionBytes()), int(conf.filesOpenCostInBytes()))
+
+
+def _file_bytes(spark: SparkSession, file: InputFile) -> int:
+    path = _hadoop_path(spark, file.path)
+    return int(_file_system(spark, path).getFileStatus(path).getLen())
 
 
 def _read_text(spark: SparkSession, files: dict[int, InputFile]) -> DataFrame:

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,13 @@ from etl.class_sharing import publish as publish_class_archive
 from etl.cleanup import clean_up, remove_version, table_bytes
 from etl.dataset_pointer import TABLE_BYTES
 from etl.headline import HEADLINE_KEY, checks_from_rows, collect_rows, headline_parts, shaped
-from etl.io import InputError, check_output_location, named_read_errors, read_raw_input
+from etl.io import (
+    InputError,
+    InputFile,
+    check_output_location,
+    named_read_errors,
+    read_raw_input,
+)
 from etl.options import JobOptions, parse_options, running_on_glue
 from etl.publication import PublishConflict, publish, read_pointer
 from etl.storage import Storage, open_storage
@@ -139,6 +146,9 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
     check_output_location(spark, options.warehouse)
     storage = open_storage(options.warehouse)
     lease = take_writer_lease(storage, run_id)
+    # The two collecting actions run in this thread while the main one plans or writes: Spark
+    # runs the jobs of several threads at once.
+    actions = ThreadPoolExecutor(max_workers=1)
     try:
         with _step(say, "read"):
             raw = read_raw_input(spark, options.input)
@@ -152,28 +162,20 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             # and one cache: their windows need the order the duplicate windows sorted.
             judged = _cache(_daily_metrics(resolve_duplicates(parsed), is_accepted()), cached)
             names = [file.name for file in raw.files]
-            with named_read_errors(spark, raw.files):
-                counted = count_outcomes(judged).collect()
-            outcomes = [(names[r.file_id], r.reason, r.collapsed, r.rows) for r in counted]
-            accounting = Accounting.from_outcomes(outcomes, names, raw.skipped)
-            _require_valid_rows(accounting)
-        with _step(say, "compute"):
+            counting = actions.submit(_count_outcomes, spark, raw.files, judged)
+            # The tables are planned while Spark judges the rows.
             metrics = select_accepted_rows(judged)
             tickers = _cache(summarize_tickers(metrics), cached)
             anomalies = _cache(flag_anomalies(metrics, run_id), cached)
             market_days = _cache(summarize_market_days(metrics).transform(add_year), cached)
             # One Spark action for the headline answers and the run's own facts.
-            rows = collect_rows(
-                [*headline_parts(metrics, tickers, market_days), *_facts(tickers, anomalies)]
-            )
-            headline = checks_from_rows(rows)
-            (overview,) = rows[OVERVIEW]
-            ticker_count, first_date, last_date = (
-                overview["count"],
-                overview["date"],
-                overview["prior_date"],
-            )
-            anomaly_counts = {row["ticker"]: row["count"] for row in rows.get(ANOMALY_COUNTS, [])}
+            answers = [*headline_parts(metrics, tickers, market_days), *_facts(tickers, anomalies)]
+            outcomes = [(names[f], why, collapsed, n) for f, why, collapsed, n in counting.result()]
+            accounting = Accounting.from_outcomes(outcomes, names, raw.skipped)
+            _require_valid_rows(accounting)
+            # Collected while the tables are written: started during the judging, its tasks
+            # would only compete with the judging's for the cores.
+            answering = actions.submit(collect_rows, answers)
         with _step(say, "write"):
             writer = VersionWriter(spark, options.warehouse, run_id)
             try:
@@ -187,6 +189,12 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                         TableWrite(ANOMALIES, anomalies, ("ticker", "date", "kind")),
                     ]
                 )
+                rows = answering.result()
+                headline = checks_from_rows(rows)
+                (overview,) = rows[OVERVIEW]
+                anomaly_counts = {
+                    row["ticker"]: row["count"] for row in rows.get(ANOMALY_COUNTS, [])
+                }
                 summary = RunSummary(
                     run_id=run_id,
                     input=options.input,
@@ -194,9 +202,9 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                     started_at=started_at,
                     finished_at=datetime.now(UTC),
                     accounting=accounting,
-                    tickers=ticker_count,
-                    first_date=first_date,
-                    last_date=last_date,
+                    tickers=overview["count"],
+                    first_date=overview["date"],
+                    last_date=overview["prior_date"],
                     anomalies_by_kind=anomaly_counts,
                 )
                 writer.write(RUNS, _runs_row(spark, summary))
@@ -219,10 +227,21 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             clean_up=removed,
         )
     finally:
+        actions.shutdown(cancel_futures=True)
         lease.release()
         for frame in cached:
             frame.unpersist()
     return summary
+
+
+def _count_outcomes(
+    spark: SparkSession, files: Sequence[InputFile], judged: DataFrame
+) -> list[tuple[int, str | None, bool, int]]:
+    """(file_id, reason, collapsed, rows) of the judged rows: the job that judges them, so the
+    one that names an input file that cannot be read."""
+    with named_read_errors(spark, files):
+        counted = count_outcomes(judged).collect()
+    return [(row.file_id, row.reason, row.collapsed, row.rows) for row in counted]
 
 
 def _discard_unpublished(storage: Storage, run_id: str) -> None:

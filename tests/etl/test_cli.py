@@ -24,7 +24,7 @@ def test_the_cli_builds_a_warehouse_and_prints_the_summary(tmp_path: Path) -> No
     done = run_etl(source, warehouse)
 
     assert done.returncode == 0, done.stderr
-    for step in ("read", "validate", "compute", "write"):
+    for step in ("read", "validate", "write", "clean up"):
         assert f"[{step}] done in " in done.stderr
     summary = done.stdout
     for line in (

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from etl.io import InputError, list_input_files, locate_columns, read_raw_input
+from etl.io import (
+    InputError,
+    list_input_files,
+    locate_columns,
+    one_task_bytes,
+    read_raw_input,
+)
 
 
 def _rows(spark: SparkSession, path: Path) -> dict[tuple[str, int], tuple[str, ...]]:
@@ -81,6 +87,27 @@ def test_line_numbers_are_physical_lines_across_splits(spark: SparkSession, tmp_
     }
     expected[("short.csv", 2)] = "T1"
     assert {key: values[0] for key, values in rows.items()} == expected
+
+
+@pytest.mark.parametrize(("max_partition", "open_cost"), [(256, 1024), (1024, 256)])
+def test_a_file_up_to_the_one_split_size_is_read_in_one_task_and_one_byte_more_is_not(
+    spark: SparkSession, tmp_path: Path, max_partition: int, open_cost: int
+) -> None:
+    keys = {"spark.sql.files.maxPartitionBytes": max_partition}
+    keys["spark.sql.files.openCostInBytes"] = open_cost
+    saved = {key: spark.conf.get(key) for key in keys}
+    for key, value in keys.items():
+        spark.conf.set(key, str(value))
+    try:
+        bound = one_task_bytes(spark)
+        for size, tasks in ((bound, 1), (bound + 1, 2)):
+            path = tmp_path / f"{size}.csv"
+            path.write_text("x" * (size - 1) + "\n")
+            assert spark.read.text(str(path)).rdd.getNumPartitions() == tasks
+    finally:
+        for key, value in saved.items():
+            spark.conf.set(key, value)
+    assert bound == min(max_partition, open_cost)
 
 
 def test_a_single_file_is_read_whatever_its_name(spark: SparkSession, tmp_path: Path) -> None:
