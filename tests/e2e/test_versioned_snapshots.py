@@ -44,7 +44,7 @@ QUERY = """{
   mostVolatile(limit: 2) { ticker annualizedVolatility }
   mostValuableDay { date averageTradedValue }
 }"""
-STEPS = ("read", "validate", "compute", "write")
+STEPS = ("read", "validate", "write")
 CHECK_SECONDS = "0.05"
 RUN_TIMEOUT_SECONDS = 300
 CLIENT_PAUSE_SECONDS = 0.02
