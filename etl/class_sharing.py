@@ -10,7 +10,9 @@ a whole archive (a truncated one would crash the JVM). An archive the JVM cannot
 only means a run without one. Never on Glue: there the session is Glue's.
 
 The archives live in `$STOCK_ANALYTICS_JVM_CACHE` (default `~/.cache/stock-analytics/jvm`,
-under `$XDG_CACHE_HOME` when set); an empty value turns class-data sharing off.
+under `$XDG_CACHE_HOME` when set); an empty value turns class-data sharing off. A run
+that maps an archive marks it used; a run that writes one removes those no run has used
+for UNUSED_DAYS (left by another Spark or Java, or other JVM options).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ CLASSPATH_ENV = ("HADOOP_CONF_DIR", "YARN_CONF_DIR", "SPARK_DIST_CLASSPATH", "SP
 """What adds to the classpath the launcher gives the JVM, beside Spark's conf folder and jars."""
 DUMP_SECONDS = 120
 """How long the run that writes an archive waits for its JVM to exit."""
+UNUSED_DAYS = 30
+ARCHIVE_PATTERN = "spark-*.jsa"
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,15 @@ def class_sharing(java_options: Sequence[str]) -> ClassSharing:
         return ClassSharing()
     archive = folder / f"spark-{pyspark.__version__}-{_key(java, java_options)}.jsa"
     if archive.is_file():
+        with suppress(OSError):
+            os.utime(archive)  # used: not to be removed as unused
         return ClassSharing((f"-XX:SharedArchiveFile={archive}", QUIET))
     if not _dumpable_classpath():
         return ClassSharing()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _remove_abandoned(folder.glob(f".{archive.name}.*"))
+        _remove_unused(folder.glob(ARCHIVE_PATTERN))
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{archive.name}.")
         os.close(handle)
     except OSError:
@@ -103,6 +110,16 @@ def _remove_abandoned(temporaries: Iterable[Path]) -> None:
         with suppress(OSError):
             if now - temporary.stat().st_mtime > 2 * DUMP_SECONDS:
                 temporary.unlink()
+
+
+def _remove_unused(archives: Iterable[Path]) -> None:
+    """Remove the archives no run has mapped for UNUSED_DAYS (about 140 MiB each). A JVM that
+    still maps one keeps its pages: removing the name does not unmap them."""
+    oldest_used = time.time() - UNUSED_DAYS * 86_400
+    for archive in archives:
+        with suppress(OSError):
+            if archive.stat().st_mtime < oldest_used:
+                archive.unlink()
 
 
 def cache_folder() -> Path | None:

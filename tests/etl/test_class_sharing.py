@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from etl.class_sharing import CACHE_ENV, DUMP_SECONDS, QUIET, ClassSharing, class_sharing
+from etl.class_sharing import (
+    CACHE_ENV,
+    DUMP_SECONDS,
+    QUIET,
+    UNUSED_DAYS,
+    ClassSharing,
+    class_sharing,
+)
 from tests.etl.cli import stock_analytics
 from testsupport.paths import SAMPLE_DATA
 
@@ -64,6 +71,26 @@ def test_with_an_archive_the_jvm_maps_it(cache: Path) -> None:
     again = class_sharing(OPTIONS)
     assert again == ClassSharing((f"-XX:SharedArchiveFile={sharing.dump[1]}", QUIET))
     assert class_sharing([*OPTIONS, "-XX:TieredStopAtLevel=1"]).dump is not None
+
+
+def test_a_run_that_writes_an_archive_removes_those_unused_for_long(cache: Path) -> None:
+    first = class_sharing(OPTIONS)
+    assert first.dump is not None
+    first.dump[0].rename(mapped := first.dump[1])
+    unused = cache / "spark-3.0.0-another-java.jsa"
+    recent = cache / "spark-3.0.0-other-options.jsa"
+    for archive, days in ((mapped, UNUSED_DAYS + 1), (unused, UNUSED_DAYS + 1), (recent, 1)):
+        archive.write_bytes(b"an archive")
+        then = time.time() - days * 86_400
+        os.utime(archive, (then, then))
+
+    assert class_sharing(OPTIONS).dump is None  # maps it: now used
+    writing = class_sharing([*OPTIONS, "-XX:TieredStopAtLevel=1"])
+
+    assert writing.dump is not None
+    assert not unused.exists()
+    assert mapped.exists()
+    assert recent.exists()
 
 
 def test_off_when_the_cache_is_empty_unwritable_or_the_classpath_has_a_conf_folder(
