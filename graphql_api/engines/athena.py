@@ -17,10 +17,10 @@ import aioboto3  # type: ignore[import-untyped]
 from aiobotocore.config import AioConfig  # type: ignore[import-untyped]
 from botocore.exceptions import ClientError
 
-from etl.dataset_pointer import DatasetPointer, PointerError
+from etl.dataset_pointer import TABLE_BYTES, DatasetPointer, PointerError
 from etl.tables import DATASET_MANIFEST
 from graphql_api.config import Settings
-from graphql_api.engines.athena_scan import TABLE_BYTES, estimated_scan_bytes
+from graphql_api.engines.athena_scan import estimated_scan_bytes
 from graphql_api.engines.athena_values import from_athena, sql_literal
 from graphql_api.engines.athena_versions import pinned_statement
 from graphql_api.engines.base import (

@@ -21,11 +21,8 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from etl.dataset_pointer import TABLE_BYTES
 from etl.tables import TABLES_BY_NAME
 from graphql_api.engines.base import SqlValue
-
-__all__ = ["TABLE_BYTES", "estimated_scan_bytes"]
 
 YEAR_FILTER = re.compile(r"\byear\s+BETWEEN\s+\?\s+AND\s+\?", re.IGNORECASE)
 

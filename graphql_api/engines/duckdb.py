@@ -133,10 +133,7 @@ class DuckDBEngine:
                 _interrupt(cursor)
                 raise self._timed_out() from timeout
             except duckdb.Error as error:
-                logger.error("duckdb query failed: %s\n%s", error, sql)
-                raise QueryFailed(
-                    f"DuckDB could not run the query ({type(error).__name__})"
-                ) from error
+                raise _failed(error, sql) from error
             finally:
                 seconds = time.perf_counter() - started
                 record_engine_query(EngineQuery(self.name, None, seconds, None))
@@ -160,8 +157,7 @@ class DuckDBEngine:
         except duckdb.InterruptException as timeout:
             raise self._timed_out() from timeout
         except duckdb.Error as error:
-            logger.error("duckdb query failed: %s\n%s", error, sql)
-            raise QueryFailed(f"DuckDB could not run the query ({type(error).__name__})") from error
+            raise _failed(error, sql) from error
         finally:
             seconds = time.perf_counter() - started
             record_engine_query(EngineQuery(self.name, None, seconds, None))
@@ -251,6 +247,11 @@ def _milliseconds(seconds: float) -> int:
     the largest it takes: a timeout beyond it, infinity too, is no bound)."""
     milliseconds = 1e3 * seconds
     return math.ceil(milliseconds) if milliseconds < MAX_EXECUTION_MS else MAX_EXECUTION_MS
+
+
+def _failed(error: duckdb.Error, sql: str) -> QueryFailed:
+    logger.error("duckdb query failed: %s\n%s", error, sql)
+    return QueryFailed(f"DuckDB could not run the query ({type(error).__name__})")
 
 
 def _rows(cursor: duckdb.DuckDBPyConnection, sql: str, values: Sequence[object]) -> list[Row]:
