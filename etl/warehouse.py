@@ -19,10 +19,11 @@ from pyspark.sql import functions as F
 from etl.tables import Table, version_prefix
 
 UNDICTIONARIED_TYPES = frozenset({"double", "bigint"})
-"""Columns of these types are written without Parquet's dictionary encoding: their values are
-nearly all distinct (prices, volumes, returns), so the dictionary Parquet builds for each column
-chunk is dropped for plain pages, or kept larger than snappy makes plain ones; building it was
-about half the CPU of writing daily_metrics."""
+"""Columns of these types are written without Parquet's dictionary encoding. Volumes and computed
+values (traded value, returns) are nearly all distinct: Parquet built a dictionary for each column
+chunk only to drop it for plain pages. Prices repeat (cents) and kept theirs, but snappy makes
+plain pages within 3% of their size. 2.5M rows: the daily_metrics write's CPU 6.5 -> 4.0 s, its
+files 1.2% larger."""
 
 
 @dataclass(frozen=True)
