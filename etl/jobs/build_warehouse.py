@@ -177,8 +177,10 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             tickers = _cache(summarize_tickers(metrics), cached)
             anomalies = _cache(flag_anomalies(metrics, run_id), cached)
             market_days = _cache(summarize_market_days(metrics).transform(add_year), cached)
+            # Written, and ranked again for the headline answers: one scan of the metrics.
+            leaders = _cache(thirty_day_leaders(metrics), cached)
             # One Spark action for the headline answers and the run's own facts.
-            answers = [*headline_parts(metrics, tickers, market_days), *_facts(tickers, anomalies)]
+            answers = [*headline_parts(leaders, tickers, market_days), *_facts(tickers, anomalies)]
             outcomes = [(names[f], why, collapsed, n) for f, why, collapsed, n in counting.result()]
             accounting = Accounting.from_outcomes(outcomes, names, raw.skipped)
             _require_valid_rows(accounting)
@@ -193,7 +195,7 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                         TableWrite(DAILY_METRICS, metrics, ("ticker", "date"), WRITE_TASKS),
                         TableWrite(MARKET_DAILY, market_days, ("date",)),
                         TableWrite(TICKER_STATS, tickers, ("ticker",)),
-                        TableWrite(THIRTY_DAY_LEADERS, thirty_day_leaders(metrics)),
+                        TableWrite(THIRTY_DAY_LEADERS, leaders),
                         TableWrite(REJECTED_ROWS, select_rejected_rows(judged, names, run_id)),
                         TableWrite(ANOMALIES, anomalies, ("ticker", "date", "kind")),
                     ]
