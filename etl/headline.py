@@ -50,7 +50,11 @@ def headline_answers(
 def headline_parts(
     metrics: DataFrame, tickers: DataFrame, market_days: DataFrame
 ) -> list[DataFrame]:
-    """The rows each headline answer needs, each part in SHAPE and tagged with its answer."""
+    """The rows each headline answer needs, each part in SHAPE and tagged with its answer.
+
+    `metrics` may be any frame of daily metrics holding their top 30-day returns, such as
+    thirty_day_leaders: only topThirtyDayReturns reads it.
+    """
     by_value = F.col("value").desc()
     return [
         _top(

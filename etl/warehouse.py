@@ -18,6 +18,13 @@ from pyspark.sql import functions as F
 
 from etl.tables import Table, version_prefix
 
+UNDICTIONARIED_TYPES = frozenset({"double", "bigint"})
+"""Columns of these types are written without Parquet's dictionary encoding. Volumes and computed
+values (traded value, returns) are nearly all distinct: Parquet built a dictionary for each column
+chunk only to drop it for plain pages. Prices repeat (cents) and kept theirs, but snappy makes
+plain pages within 3% of their size. 2.5M rows: the daily_metrics write's CPU 6.5 -> 4.0 s, its
+files 1.2% larger."""
+
 
 @dataclass(frozen=True)
 class TableWrite:
@@ -39,6 +46,16 @@ def conform_to_table(frame: DataFrame, table: Table) -> DataFrame:
     )
 
 
+def plain_encoding_options(table: Table) -> dict[str, str]:
+    """The Parquet writer's options that turn dictionary encoding off for the UNDICTIONARIED_TYPES
+    columns of `table` (one option per column path)."""
+    return {
+        f"parquet.enable.dictionary#{column.name}": "false"
+        for column in table.columns
+        if column.type in UNDICTIONARIED_TYPES
+    }
+
+
 class VersionWriter:
     """Writes the tables of one version, each into a folder that must not exist yet."""
 
@@ -57,7 +74,7 @@ class VersionWriter:
         if sort_by:
             # Partition keys first: the writer needs them in order, and keeps the rest.
             rows = rows.sortWithinPartitions(*table.partition_names, *sort_by)
-        writer = rows.write.mode("errorifexists")
+        writer = rows.write.mode("errorifexists").options(**plain_encoding_options(table))
         if table.partition_names:
             writer = writer.partitionBy(*table.partition_names)
         writer.parquet(f"{self._root}/{version_prefix(table, self.version)}")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from pyspark.sql import SparkSession
 
 from etl.io import InputError
-from etl.jobs.build_warehouse import run
+from etl.jobs.build_warehouse import WRITE_TASKS, run
 from etl.options import JobOptions
 from etl.summary import RunSummary
 from etl.tables import TABLES
@@ -207,3 +208,12 @@ def test_generated_dirty_data_gives_the_generators_accounting(
         2 * injected.injected["conflicting_duplicate"]
     )
     assert sum(injected.injected.values()) > 10
+    # Each daily_metrics file holds one year's rows of one write task, in (ticker, date) order.
+    files = list((tmp_path / "wh" / "daily_metrics").rglob("part-*.parquet"))
+    years = {file.parent.name for file in files}
+    assert len(years) >= 2
+    assert len(files) <= WRITE_TASKS * len(years)
+    for file in files:
+        rows = [(row["ticker"], row["date"]) for row in pq.read_table(file).to_pylist()]
+        assert rows == sorted(rows), file
+        assert {f"year={day.year}" for _ticker, day in rows} == {file.parent.name}

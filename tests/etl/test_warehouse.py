@@ -6,11 +6,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from etl.tables import TICKER_STATS, Table, version_prefix
-from etl.warehouse import TableWrite, VersionWriter, conform_to_table
+from etl.warehouse import UNDICTIONARIED_TYPES, TableWrite, VersionWriter, conform_to_table
 from tests.etl.warehouse_tables import read_table
 
 # Out of order, some types off (int for bigint, string for date), one column extra.
@@ -82,3 +83,39 @@ def test_write_all_writes_side_by_side_and_raises_a_failure_once_all_have_ended(
         [TableWrite(table, _stats(spark, table.name)) for table in tables]
     )
     assert [_tickers(tmp_path, table, V2) for table in tables] == [[t.name] for t in tables]
+
+
+def test_numbers_are_written_without_a_dictionary_and_read_back_the_same(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    # Few distinct values, so Parquet would keep a dictionary for every column.
+    rows = [
+        (2, f"T{i % 3}", 700 + i % 2, None, "2024-01-03", "2024-01-02", 0.25, 1.5 * (i % 4))
+        for i in range(200)
+    ]
+    VersionWriter(spark, str(tmp_path), V1).write(
+        TICKER_STATS, spark.createDataFrame(rows, STATS_SCHEMA), sort_by=("ticker",)
+    )
+
+    [file] = (tmp_path / version_prefix(TICKER_STATS, V1)).glob("part-*.parquet")
+    chunks = pq.ParquetFile(file).metadata.row_group(0)
+    dictionary = {
+        chunks.column(i).path_in_schema: chunks.column(i).has_dictionary_page
+        for i in range(chunks.num_columns)
+    }
+    assert dictionary == {
+        column.name: column.type not in UNDICTIONARIED_TYPES for column in TICKER_STATS.columns
+    }
+    assert {column.type for column in TICKER_STATS.columns} >= {"string", *UNDICTIONARIED_TYPES}
+    expected = sorted((row[1], row[2], row[6], float(row[7]), row[0]) for row in rows)
+    written = sorted(
+        (
+            r["ticker"],
+            r["trading_days"],
+            r["annualized_volatility"],
+            r["average_traded_value"],
+            r["returns"],
+        )
+        for r in read_table(tmp_path, "ticker_stats", V1)
+    )
+    assert written == expected
