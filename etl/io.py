@@ -316,7 +316,7 @@ def _file_bytes(spark: SparkSession, file: InputFile) -> int:
 def _read_text(spark: SparkSession, files: dict[int, InputFile]) -> DataFrame:
     return spark.read.text([file.path for file in files.values()]).select(
         F.col("value"),
-        F.regexp_replace(F.input_file_name(), LOCAL_SCHEME, "/").alias("key"),
+        F.input_file_name().alias("uri"),
         F.col("_metadata.file_block_start").alias("block_start"),
         F.monotonically_increasing_id().alias("row_id"),
     )
@@ -344,31 +344,28 @@ def _number_lines(spark: SparkSession, lines: DataFrame, files: dict[int, InputF
     pass over the input that reads nothing else.
     """
     file_ids = {file.key: file_id for file_id, file in files.items()}
+    # Chunks by the file's URI as Spark names it, each mapped to its file here, once: a
+    # regex on every line's URI would cost more than the count.
     chunks = (
-        lines.groupBy("key", "block_start")
+        lines.groupBy("uri", "block_start")
         .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("lines"))
         .collect()
     )
     offsets, lines_so_far = [], dict.fromkeys(file_ids, 0)
-    for chunk in sorted(chunks, key=lambda chunk: (chunk.key, chunk.block_start)):
-        if chunk.key not in file_ids:
-            raise RuntimeError(f"Spark read {chunk.key}, which is not one of the input files")
+    keyed = [(re.sub(LOCAL_SCHEME, "/", chunk.uri), chunk) for chunk in chunks]
+    for key, chunk in sorted(keyed, key=lambda keyed: (keyed[0], keyed[1].block_start)):
+        if key not in file_ids:
+            raise RuntimeError(f"Spark read {key}, which is not one of the input files")
         offsets.append(
-            (
-                chunk.key,
-                chunk.block_start,
-                file_ids[chunk.key],
-                chunk.first_row_id,
-                lines_so_far[chunk.key],
-            )
+            (chunk.uri, chunk.block_start, file_ids[key], chunk.first_row_id, lines_so_far[key])
         )
-        lines_so_far[chunk.key] += chunk.lines
+        lines_so_far[key] += chunk.lines
     chunk_offsets = spark.createDataFrame(
         offsets,
-        "key string, block_start bigint, file_id int, first_row_id bigint, lines_before bigint",
+        "uri string, block_start bigint, file_id int, first_row_id bigint, lines_before bigint",
     )
     line: Column = F.col("lines_before") + F.col("row_id") - F.col("first_row_id") + 1
-    return lines.join(F.broadcast(chunk_offsets), ["key", "block_start"]).select(
+    return lines.join(F.broadcast(chunk_offsets), ["uri", "block_start"]).select(
         "value", "file_id", line.alias("line")
     )
 
