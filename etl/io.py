@@ -257,8 +257,8 @@ def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
     text = F.decode(raw_text.cast("binary"), "UTF-8")
     # A plain line is a well-formed record: its record_error is null.
     plain = ~raw_text.contains('"') & (F.size(parts) == width) & (text == raw_text)
-    # from_csv drops a byte order mark from the first line it parses in a task, and only
-    # from it: so a task's first line always goes through from_csv, as every line did.
+    # from_csv drops a leading byte order mark only from the first line its parser reads in
+    # a task: that line still goes through from_csv, so the same line loses it as before.
     first = F.monotonically_increasing_id().bitwiseAND(ROW_IN_TASK) == 0
     # Three projections, so that neither the split nor from_csv is computed twice.
     split = lines.select(
