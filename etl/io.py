@@ -1,10 +1,10 @@
 """Reading the raw input: find the CSV files, map their headers, read every row as strings.
 
-Every file is read as text with an explicit all-string schema (`from_csv`), so a
-bad value becomes a row to reject, never a column of the wrong type. A line that
-is not a well-formed RFC 4180 record of its file's width is marked with the
-reason (`record_error`). Files go through Hadoop's FileSystem API, which works
-alike for local paths and S3.
+Every file is read as text into an explicit all-string schema (a plain line split
+at its commas, any other through `from_csv`), so a bad value becomes a row to
+reject, never a column of the wrong type. A line that is not a well-formed RFC
+4180 record of its file's width is marked with the reason (`record_error`). Files
+go through Hadoop's FileSystem API, which works alike for local paths and S3.
 """
 
 from __future__ import annotations
@@ -240,17 +240,65 @@ def _read_files(
             frames.append(_number_lines(spark, _read_text(spark, split), split))
     numbered = reduce(DataFrame.unionByName, frames)
     width, *positions = layout
-    schema = ", ".join(f"c{index} STRING" for index in range(width))
-    # The text reader keeps a line's bytes as they are; decoding them turns each
-    # sequence that is not UTF-8 into U+FFFD, so what is stored is valid text.
+    data = numbered.where((F.col("line") > 1) & (F.trim(F.col("value")) != ""))
+    return split_fields(data, width, positions)
+
+
+def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> DataFrame:
+    """file_id, line, RAW_COLUMNS (the fields at `positions`) and record_error of `lines`
+    (file_id, line, value: a line's bytes as read, of a file whose header has `width` fields).
+
+    A line in UTF-8 with no quote and `width` fields (nearly every line) is split at its
+    commas, an empty field being null: what `from_csv` makes of it, for a fraction of the
+    cost. Any other line goes through `from_csv` and `_record_error` (`parse_fields`).
+    """
     raw_text = F.col("value")
+    parts = F.split(raw_text, ",", -1)
     text = F.decode(raw_text.cast("binary"), "UTF-8")
-    # Parse each line once into a struct, then pick its fields.
-    fields = numbered.where((F.col("line") > 1) & (F.trim(raw_text) != "")).select(
+    # A plain line is a well-formed record: its record_error is null.
+    plain = ~raw_text.contains('"') & (F.size(parts) == width) & (text == raw_text)
+    # from_csv drops a leading byte order mark only from the first line its parser reads in
+    # a task: that line still goes through from_csv, so the same line loses it as before.
+    first = F.monotonically_increasing_id().bitwiseAND(ROW_IN_TASK) == 0
+    # Three projections, so that neither the split nor from_csv is computed twice.
+    split = lines.select(
         "file_id",
         "line",
-        F.from_csv(text, schema, CSV_OPTIONS).alias("fields"),
-        _record_error(text, width, utf8=text == raw_text).alias("record_error"),
+        "value",
+        plain.alias("plain"),
+        (~plain | first).alias("csv"),
+        parts.alias("parts"),
+    )
+    parsed = split.select(
+        "file_id",
+        "line",
+        "csv",
+        *(F.col("parts")[position].alias(f"p{position}") for position in positions),
+        F.when(F.col("csv"), _csv_struct(raw_text, width)).alias("fields"),
+        F.when(~F.col("plain"), _checked_record_error(raw_text, width)).alias("record_error"),
+    )
+
+    def field(position: int) -> Column:
+        part = F.col(f"p{position}")
+        return F.when(F.col("csv"), F.col("fields").getField(f"c{position}")).otherwise(
+            F.when(part != "", part)
+        )
+
+    return parsed.select(
+        "file_id",
+        "line",
+        *(field(p).alias(c) for c, p in zip(RAW_COLUMNS, positions, strict=True)),
+        "record_error",
+    )
+
+
+def parse_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> DataFrame:
+    """What `split_fields` gives, with every line through `from_csv` and `_record_error`."""
+    fields = lines.select(
+        "file_id",
+        "line",
+        _csv_struct(F.col("value"), width).alias("fields"),
+        _checked_record_error(F.col("value"), width).alias("record_error"),
     )
     return fields.select(
         "file_id",
@@ -261,6 +309,19 @@ def _read_files(
         ),
         "record_error",
     )
+
+
+def _csv_struct(raw_text: Column, width: int) -> Column:
+    """The line's fields c0...c{width-1} as `from_csv` parses the decoded line."""
+    # The text reader keeps a line's bytes as they are; decoding them turns each
+    # sequence that is not UTF-8 into U+FFFD, so what is stored is valid text.
+    schema = ", ".join(f"c{index} STRING" for index in range(width))
+    return F.from_csv(F.decode(raw_text.cast("binary"), "UTF-8"), schema, CSV_OPTIONS)
+
+
+def _checked_record_error(raw_text: Column, width: int) -> Column:
+    text = F.decode(raw_text.cast("binary"), "UTF-8")
+    return _record_error(text, width, utf8=text == raw_text)
 
 
 def _record_error(line: Column, width: int, utf8: Column) -> Column:
@@ -316,7 +377,7 @@ def _file_bytes(spark: SparkSession, file: InputFile) -> int:
 def _read_text(spark: SparkSession, files: dict[int, InputFile]) -> DataFrame:
     return spark.read.text([file.path for file in files.values()]).select(
         F.col("value"),
-        F.regexp_replace(F.input_file_name(), LOCAL_SCHEME, "/").alias("key"),
+        F.input_file_name().alias("uri"),
         F.col("_metadata.file_block_start").alias("block_start"),
         F.monotonically_increasing_id().alias("row_id"),
     )
@@ -344,31 +405,28 @@ def _number_lines(spark: SparkSession, lines: DataFrame, files: dict[int, InputF
     pass over the input that reads nothing else.
     """
     file_ids = {file.key: file_id for file_id, file in files.items()}
+    # Chunks by the file's URI as Spark names it, each mapped to its file here, once: a
+    # regex on every line's URI would cost more than the count.
     chunks = (
-        lines.groupBy("key", "block_start")
+        lines.groupBy("uri", "block_start")
         .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("lines"))
         .collect()
     )
     offsets, lines_so_far = [], dict.fromkeys(file_ids, 0)
-    for chunk in sorted(chunks, key=lambda chunk: (chunk.key, chunk.block_start)):
-        if chunk.key not in file_ids:
-            raise RuntimeError(f"Spark read {chunk.key}, which is not one of the input files")
+    keyed = [(re.sub(LOCAL_SCHEME, "/", chunk.uri), chunk) for chunk in chunks]
+    for key, chunk in sorted(keyed, key=lambda keyed: (keyed[0], keyed[1].block_start)):
+        if key not in file_ids:
+            raise RuntimeError(f"Spark read {key}, which is not one of the input files")
         offsets.append(
-            (
-                chunk.key,
-                chunk.block_start,
-                file_ids[chunk.key],
-                chunk.first_row_id,
-                lines_so_far[chunk.key],
-            )
+            (chunk.uri, chunk.block_start, file_ids[key], chunk.first_row_id, lines_so_far[key])
         )
-        lines_so_far[chunk.key] += chunk.lines
+        lines_so_far[key] += chunk.lines
     chunk_offsets = spark.createDataFrame(
         offsets,
-        "key string, block_start bigint, file_id int, first_row_id bigint, lines_before bigint",
+        "uri string, block_start bigint, file_id int, first_row_id bigint, lines_before bigint",
     )
     line: Column = F.col("lines_before") + F.col("row_id") - F.col("first_row_id") + 1
-    return lines.join(F.broadcast(chunk_offsets), ["key", "block_start"]).select(
+    return lines.join(F.broadcast(chunk_offsets), ["uri", "block_start"]).select(
         "value", "file_id", line.alias("line")
     )
 
