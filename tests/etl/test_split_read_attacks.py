@@ -73,3 +73,32 @@ def test_byte_order_marks_first_in_tasks_are_read_as_from_csv_reads_them(
     dates = [row["date"] for row in slow if row["date"] and "2024" in row["date"]]
     assert any(date.startswith("\ufeff") for date in dates)
     assert any(date.startswith("2024") for date in dates)
+
+
+def test_a_line_of_more_fields_than_the_csv_parser_holds_is_a_rejected_row(
+    spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Univocity stops at 20480 columns: such a line failed the whole read."""
+    fields = ["2024-01-02", "1", "2", "0.5", "1.5", "7", "A", *("x" * 30_000)]
+    plain = "2024-01-03,1,2,0.5,1.5,8,B"
+    (tmp_path / "wide.csv").write_text("\n".join([HEADER.decode(), ",".join(fields), plain]) + "\n")
+    # A record is never cut: its commas inside quotes are no fields.
+    quoted = '"' + "," * 30_000 + '",' + ",".join(fields[:7])
+    (tmp_path / "quoted.csv").write_text(f"x,{HEADER.decode()}\n{quoted}\n")
+    raw = read_raw_input(spark, str(tmp_path))
+    fast = raw.rows.collect()
+    monkeypatch.setattr(etl.io, "split_fields", etl.io.parse_fields)
+    slow = read_raw_input(spark, str(tmp_path)).rows.collect()
+
+    assert sorted(fast) == sorted(slow)
+    names = [Path(file.name).name for file in raw.files]
+    columns = HEADER.decode().split(",")
+    read = {
+        (names[row["file_id"]], row["line"]): ([row[name] for name in columns], row["record_error"])
+        for row in slow
+    }
+    assert read == {
+        ("wide.csv", 2): (fields[:7], "bad_field_count"),
+        ("wide.csv", 3): (plain.split(","), None),
+        ("quoted.csv", 2): (fields[:7], None),
+    }
