@@ -27,6 +27,8 @@ INPUT_SUFFIXES = (".csv", ".csv.gz")
 """Matched case-insensitively: PRICES.CSV is input too."""
 CSV_OPTIONS = {"quote": '"', "escape": '"'}
 """RFC 4180: a quote inside a quoted field is written twice."""
+PARSER_COLUMNS = 20480
+"""The most fields from_csv's parser (Univocity) holds in a line by default."""
 QUOTED_FIELD = r'(?<=^|,)"[^"]*"(?=,|$)'
 """A whole quoted field, once its doubled quotes are taken out."""
 REPLACEMENT_CHARACTER = "\ufffd"
@@ -315,8 +317,16 @@ def _csv_struct(raw_text: Column, width: int) -> Column:
     """The line's fields c0...c{width-1} as `from_csv` parses the decoded line."""
     # The text reader keeps a line's bytes as they are; decoding them turns each
     # sequence that is not UTF-8 into U+FFFD, so what is stored is valid text.
+    text = F.decode(raw_text.cast("binary"), "UTF-8")
+    limit = max(PARSER_COLUMNS, width)
+    # A line with more commas than the parser holds fields would fail the read: if it is
+    # not a record of `width` fields, its first `limit` are read (a record is never cut).
+    wide = (F.size(F.split(text, ",", -1)) > limit) & _record_error(
+        text, width, utf8=text == raw_text
+    ).isNotNull()
+    line = F.when(wide, F.substring_index(text, ",", limit)).otherwise(text)
     schema = ", ".join(f"c{index} STRING" for index in range(width))
-    return F.from_csv(F.decode(raw_text.cast("binary"), "UTF-8"), schema, CSV_OPTIONS)
+    return F.from_csv(line, schema, {**CSV_OPTIONS, "maxColumns": str(limit)})
 
 
 def _checked_record_error(raw_text: Column, width: int) -> Column:

@@ -1,0 +1,104 @@
+"""Layouts that put a byte order mark, a blank line or a header first in a task: the
+split of plain lines must still read every line as from_csv reads it."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+import etl.io
+from etl.io import WHOLE_FILE_READS, read_raw_input
+
+HEADER = b"date,open,high,low,close,volume,ticker"
+BOM = b"\xef\xbb\xbf"
+LINES = (
+    b"2024-01-02,1,2,0.5,1.5,7,A",
+    b",,,,,,",
+    b" 2024-01-02 , 1,2,0.5,1.5,7, A ",
+    b'2024-01-02,1,2,0.5,1.5,7,"A"',
+    b"2024-01-02,1,2,0.5,1.5,7,A,",
+    b"2024-01-02,1,2,0.5,1.5,7,\xff",
+    b"\x002024-01-02,1,2,0.5,1.5,7,A",
+    b"#2024-01-02,1,2,0.5,1.5,7,A",
+    b"",
+    b"   ",
+    b"\t",
+)
+
+
+@pytest.fixture
+def tiny_splits(spark: SparkSession) -> Iterator[None]:
+    keys = ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
+    saved = {key: spark.conf.get(key) for key in keys}
+    for key in keys:
+        spark.conf.set(key, "128")
+    yield
+    for key, value in saved.items():
+        spark.conf.set(key, value)
+
+
+def _write_files(folder: Path, count: int, rng: random.Random) -> None:
+    """`count` files (every third gzipped), of lines that mostly begin with a byte order mark."""
+    for index in range(count):
+        lines = [HEADER]
+        for _ in range(rng.randint(1, 12)):
+            line = rng.choice(LINES)
+            lines.append(BOM + line if line and rng.random() < 0.7 else line)
+        data = b"\n".join(lines) + b"\n"
+        if index % 3 == 2:
+            (folder / f"f{index:02d}.csv.gz").write_bytes(gzip.compress(data))
+        else:
+            (folder / f"f{index:02d}.csv").write_bytes(data)
+
+
+@pytest.mark.usefixtures("tiny_splits")
+@pytest.mark.parametrize("files", [4, WHOLE_FILE_READS + 4])
+def test_byte_order_marks_first_in_tasks_are_read_as_from_csv_reads_them(
+    spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: int
+) -> None:
+    """Files read whole and, past WHOLE_FILE_READS, counted: chunks of 128 bytes start
+    mid-file, on a blank line, or on a line with a byte order mark."""
+    _write_files(tmp_path, files, random.Random(files))
+    fast = read_raw_input(spark, str(tmp_path)).rows.collect()
+    monkeypatch.setattr(etl.io, "split_fields", etl.io.parse_fields)
+    slow = read_raw_input(spark, str(tmp_path)).rows.collect()
+
+    assert sorted(fast) == sorted(slow)
+    # from_csv dropped some marks (a task's first line) and kept the others.
+    dates = [row["date"] for row in slow if row["date"] and "2024" in row["date"]]
+    assert any(date.startswith("\ufeff") for date in dates)
+    assert any(date.startswith("2024") for date in dates)
+
+
+def test_a_line_of_more_fields_than_the_csv_parser_holds_is_a_rejected_row(
+    spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Univocity stops at 20480 columns: such a line failed the whole read."""
+    fields = ["2024-01-02", "1", "2", "0.5", "1.5", "7", "A", *("x" * 30_000)]
+    plain = "2024-01-03,1,2,0.5,1.5,8,B"
+    (tmp_path / "wide.csv").write_text("\n".join([HEADER.decode(), ",".join(fields), plain]) + "\n")
+    # A record is never cut: its commas inside quotes are no fields.
+    quoted = '"' + "," * 30_000 + '",' + ",".join(fields[:7])
+    (tmp_path / "quoted.csv").write_text(f"x,{HEADER.decode()}\n{quoted}\n")
+    raw = read_raw_input(spark, str(tmp_path))
+    fast = raw.rows.collect()
+    monkeypatch.setattr(etl.io, "split_fields", etl.io.parse_fields)
+    slow = read_raw_input(spark, str(tmp_path)).rows.collect()
+
+    assert sorted(fast) == sorted(slow)
+    names = [Path(file.name).name for file in raw.files]
+    columns = HEADER.decode().split(",")
+    read = {
+        (names[row["file_id"]], row["line"]): ([row[name] for name in columns], row["record_error"])
+        for row in slow
+    }
+    assert read == {
+        ("wide.csv", 2): (fields[:7], "bad_field_count"),
+        ("wide.csv", 3): (plain.split(","), None),
+        ("quoted.csv", 2): (fields[:7], None),
+    }
