@@ -371,7 +371,7 @@ def _local_session(input_bytes: int | None = None) -> tuple[SparkSession, ClassS
     small = input_bytes is not None and input_bytes <= SMALL_INPUT_BYTES
     log_config = Path(tempfile.gettempdir()) / "build_warehouse-log4j2.properties"
     log_config.write_text(QUIET_LOG4J2)
-    # Python workers (a large input's line count) run this interpreter, not the first on PATH.
+    # A Python worker, should one start, runs this interpreter, not the first python3 on PATH.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     java = SMALL_JAVA if small else LARGE_JAVA
     java_options = [f"-Dlog4j2.configurationFile={log_config}", *java]
