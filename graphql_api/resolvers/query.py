@@ -12,7 +12,7 @@ from graphql_api.context import Info
 from graphql_api.resolvers.exploration import ExplorationQuery
 from graphql_api.resolvers.stock_pages import resolve_stocks
 from graphql_api.resolvers.watchlist import optional_watchlist
-from graphql_api.services import market, rankings
+from graphql_api.services import market, rankings, recorded
 from graphql_api.services.arguments import (
     MAX_WATCHLIST,
     DateRange,
@@ -70,6 +70,8 @@ async def resolve_most_valuable_day(
     info: Info, from_: OptionalFrom = None, to: OptionalTo = None
 ) -> ValuableDay | None:
     span = _optional_span(info, from_, to)
+    if (answer := recorded.most_valuable_day(info.context.dataset.summary, span)) is not None:
+        return answer
     return await market.most_valuable_day(info.context.snapshot, span)
 
 
@@ -83,6 +85,9 @@ async def resolve_highest_worth_stocks(
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
+    summary = info.context.dataset.summary
+    if (answer := recorded.highest_worth(summary, span, count, watchlist)) is not None:
+        return answer
     return await rankings.highest_worth(info.context.snapshot, span, count, watchlist)
 
 
@@ -96,6 +101,9 @@ async def resolve_most_volatile(
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
+    summary = info.context.dataset.summary
+    if (answer := recorded.most_volatile(summary, span, count, watchlist)) is not None:
+        return answer
     return await rankings.most_volatile(info.context.snapshot, span, count, watchlist)
 
 
@@ -110,7 +118,10 @@ async def resolve_top_thirty_day_returns(
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
     context = info.context
-    has_leaders = context.dataset.summary.has_table(THIRTY_DAY_LEADERS.name)
+    summary = context.dataset.summary
+    if (answer := recorded.top_thirty_day_returns(summary, span, count, watchlist)) is not None:
+        return answer
+    has_leaders = summary.has_table(THIRTY_DAY_LEADERS.name)
     return await rankings.top_thirty_day_returns(
         context.snapshot, span, count, watchlist, has_leaders=has_leaders
     )
