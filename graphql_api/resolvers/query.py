@@ -10,6 +10,7 @@ import strawberry
 from etl.tables import THIRTY_DAY_LEADERS
 from graphql_api.context import Info
 from graphql_api.resolvers.exploration import ExplorationQuery
+from graphql_api.resolvers.stock_fields import prefetch_prices
 from graphql_api.resolvers.stock_pages import resolve_stocks
 from graphql_api.resolvers.watchlist import optional_watchlist
 from graphql_api.services import market, rankings, recorded
@@ -128,7 +129,9 @@ async def resolve_top_thirty_day_returns(
 
 
 async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:
-    return await info.context.stock_loaders.by_ticker.load(ticker.strip())
+    wanted = ticker.strip()
+    prefetch_prices(info, wanted)  # first: its statement goes to a thread before the stock's
+    return await info.context.stock_loaders.by_ticker.load(wanted)
 
 
 @strawberry.type(description="Daily stock market analytics. Returns are fractions, unrounded.")
