@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from etl.dataset_pointer import VersionSummary
 from etl.tables import THIRTY_DAY_LEADERS
 from graphql_api.context import Info
 from graphql_api.resolvers.exploration import ExplorationQuery
@@ -42,6 +43,15 @@ def _optional_span(info: Info, start: dt.date | None, end: dt.date | None) -> Da
     )
 
 
+def _recorded(info: Info) -> VersionSummary | None:
+    """The version's summary, whose recorded answers may answer a whole-history field
+    (services/recorded.py); None with Athena, whose answers always come from its SQL:
+    `stock-analytics verify` compares them with the recorded ones, the one check of
+    Athena's SQL there is (docs/deploy.md, section 10)."""
+    context = info.context
+    return context.dataset.summary if context.engine.name == "duckdb" else None
+
+
 def resolve_health(info: Info) -> Health:
     return Health(status="ok", engine=info.context.engine.name)
 
@@ -71,7 +81,7 @@ async def resolve_most_valuable_day(
     info: Info, from_: OptionalFrom = None, to: OptionalTo = None
 ) -> ValuableDay | None:
     span = _optional_span(info, from_, to)
-    if (answer := recorded.most_valuable_day(info.context.dataset.summary, span)) is not None:
+    if (answer := recorded.most_valuable_day(_recorded(info), span)) is not None:
         return answer
     return await market.most_valuable_day(info.context.snapshot, span)
 
@@ -86,8 +96,7 @@ async def resolve_highest_worth_stocks(
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
-    summary = info.context.dataset.summary
-    if (answer := recorded.highest_worth(summary, span, count, watchlist)) is not None:
+    if (answer := recorded.highest_worth(_recorded(info), span, count, watchlist)) is not None:
         return answer
     return await rankings.highest_worth(info.context.snapshot, span, count, watchlist)
 
@@ -102,8 +111,7 @@ async def resolve_most_volatile(
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
-    summary = info.context.dataset.summary
-    if (answer := recorded.most_volatile(summary, span, count, watchlist)) is not None:
+    if (answer := recorded.most_volatile(_recorded(info), span, count, watchlist)) is not None:
         return answer
     return await rankings.most_volatile(info.context.snapshot, span, count, watchlist)
 
@@ -119,10 +127,10 @@ async def resolve_top_thirty_day_returns(
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
     context = info.context
-    summary = context.dataset.summary
-    if (answer := recorded.top_thirty_day_returns(summary, span, count, watchlist)) is not None:
-        return answer
-    has_leaders = summary.has_table(THIRTY_DAY_LEADERS.name)
+    found = recorded.top_thirty_day_returns(_recorded(info), span, count, watchlist)
+    if found is not None:
+        return found
+    has_leaders = context.dataset.summary.has_table(THIRTY_DAY_LEADERS.name)
     return await rankings.top_thirty_day_returns(
         context.snapshot, span, count, watchlist, has_leaders=has_leaders
     )

@@ -12,6 +12,10 @@ A recorded answer is used only when every value in it is a finite number: the AP
 over NaN and infinities, which Spark ranks first (NaN, +inf) or last (-inf), so a
 recorded list with one may differ from the API's answer. Then, or when the version
 recorded nothing (an older ETL), or anything is not as expected, the statement runs.
+
+Only the DuckDB engine answers from them (the resolvers pass no summary for Athena):
+`stock-analytics verify` compares a deployment's answers with the recorded ones, the
+one check that Athena's SQL gets, so Athena always runs it.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ T = TypeVar("T")
 Watchlist = Sequence[str] | None
 
 
-def most_valuable_day(summary: VersionSummary, span: DateRange | None) -> ValuableDay | None:
+def most_valuable_day(summary: VersionSummary | None, span: DateRange | None) -> ValuableDay | None:
     """The whole history's most valuable day as recorded; None for a range, or when it was
     not recorded."""
     if span is not None:
@@ -50,7 +54,7 @@ def most_valuable_day(summary: VersionSummary, span: DateRange | None) -> Valuab
 
 
 def highest_worth(
-    summary: VersionSummary, span: DateRange | None, limit: int, watchlist: Watchlist
+    summary: VersionSummary | None, span: DateRange | None, limit: int, watchlist: Watchlist
 ) -> list[StockWorth] | None:
     return _ranking(
         summary,
@@ -64,7 +68,7 @@ def highest_worth(
 
 
 def most_volatile(
-    summary: VersionSummary, span: DateRange | None, limit: int, watchlist: Watchlist
+    summary: VersionSummary | None, span: DateRange | None, limit: int, watchlist: Watchlist
 ) -> list[StockVolatility] | None:
     return _ranking(
         summary,
@@ -79,7 +83,7 @@ def most_volatile(
 
 
 def top_thirty_day_returns(
-    summary: VersionSummary, span: DateRange | None, limit: int, watchlist: Watchlist
+    summary: VersionSummary | None, span: DateRange | None, limit: int, watchlist: Watchlist
 ) -> list[ThirtyDayReturn] | None:
     return _ranking(
         summary,
@@ -97,7 +101,7 @@ def top_thirty_day_returns(
 
 
 def _ranking(
-    summary: VersionSummary, field: str, limit: int | None, make: Callable[[Any], T]
+    summary: VersionSummary | None, field: str, limit: int | None, make: Callable[[Any], T]
 ) -> list[T] | None:
     """The first `limit` of the whole history's recorded ranking (None: a range or a
     watchlist, which nothing recorded covers), if it holds that many; every entry is read
@@ -111,8 +115,8 @@ def _ranking(
         return None
 
 
-def _expected(summary: VersionSummary, field: str) -> Any:
-    headline = summary.extra.get(HEADLINE)
+def _expected(summary: VersionSummary | None, field: str) -> Any:
+    headline = None if summary is None else summary.extra.get(HEADLINE)
     check = headline.get(field) if isinstance(headline, dict) else None
     return check.get("expected") if isinstance(check, dict) else None
 
