@@ -12,6 +12,7 @@ from graphql import GraphQLFieldResolver, GraphQLObjectType, GraphQLResolveInfo,
 from strawberry.types.nodes import SelectedField
 
 from graphql_api.errors import BadUserInput
+from graphql_api.leaf_execution import with_plain_reader
 from graphql_api.services.arguments import date_range, optional_date_range
 from graphql_api.types.arguments import From, OptionalFrom, OptionalTo, To
 from graphql_api.types.candle import Candle, Interval
@@ -106,12 +107,15 @@ def answer_whole_history_directly(schema: GraphQLSchema) -> None:
 
 
 def _whole_history_first(ranged: GraphQLFieldResolver, attribute: str) -> GraphQLFieldResolver:
+    def whole_history(root: StockRoot) -> Any:
+        return getattr(root.history, attribute)
+
     def resolve(root: StockRoot, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         if arguments.get("from") is None and arguments.get("to") is None:
-            return getattr(root.history, attribute)
+            return whole_history(root)
         return ranged(root, info, **arguments)
 
-    return resolve
+    return with_plain_reader(resolve, whole_history)
 
 
 async def prices(
