@@ -21,15 +21,21 @@ link expects.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
+from fastapi.routing import APIRoute
+from starlette.background import BackgroundTasks
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
+from strawberry.schema.base import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
@@ -82,9 +88,52 @@ class ScopedRequestAdapter(StarletteRequestAdapter):
 class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
     request_adapter_class = ScopedRequestAdapter
 
-    def __init__(self, *args: Any, persisted_queries: PersistedQueries, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        schema: BaseSchema,
+        path: str,
+        *,
+        context: Callable[[Request], Awaitable[AppContext]],
+        persisted_queries: PersistedQueries,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(schema, path, context_getter=context, **kwargs)
         self.persisted_queries = persisted_queries
+        self._context = context
+        self._post_without_dependencies()
+
+    def _post_without_dependencies(self) -> None:
+        """POST answered by a plain Starlette route placed before Strawberry's: FastAPI
+        would solve the dependencies of Strawberry's POST endpoint (the context, its
+        background tasks and sub-response, the root value) on every request; `_post` does
+        what they did. Strawberry's route stays behind it, for the OpenAPI document."""
+        [index] = [
+            index
+            for index, route in enumerate(self.routes)
+            if isinstance(route, APIRoute) and route.methods == {"POST"}
+        ]
+        path = self.routes[index].path  # type: ignore[attr-defined]
+        self.routes.insert(
+            index, Route(path, self._post, methods=["POST"], include_in_schema=False)
+        )
+
+    async def _post(self, request: Request) -> Response:
+        sub_response = Response()
+        del sub_response.headers["content-length"]
+        sub_response.status_code = None  # type: ignore[assignment]  # as FastAPI's: unset
+        background = BackgroundTasks()
+        context = await self._context(request)
+        context.request = request
+        context.background_tasks = background
+        context.response = sub_response
+        self.temporal_response = sub_response
+        try:
+            response: Response = await self.run(request=request, context=context, root_value=None)
+        except HTTPException as error:
+            response = PlainTextResponse(error.reason, status_code=error.status_code)
+        if response.background is None:
+            response.background = background
+        return response
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """Not for a GET that names a persisted query: that is a request, not a visit."""

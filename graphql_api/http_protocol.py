@@ -21,6 +21,11 @@ connection for good); a chunked body's trailers are bounded like a head and drop
 as h11 dropped them. A refusal behind requests still being answered waits for their
 answers; one for the body of the request being read is that request's answer. No
 upgrade is taken (the API serves no WebSocket): such a request is answered as HTTP/1.1.
+
+uvicorn writes a response's status line and headers on `http.response.start`, then its
+body: two writes, and a client woken for the head alone. Here the head waits for the
+first body bytes and goes out with them in one write (a HEAD request's at once, as it
+has no body).
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ import asyncio
 import http
 import json
 import logging
+from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from graphql_api.errors import ErrorCode
 
@@ -103,6 +109,9 @@ class HeadGuardedProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._head_open = False
         super().on_headers_complete()
+        cycle = self.cycle  # the one just made (running or queued), unless none was
+        if cycle is not None and not isinstance(cycle.transport, HeadWithBody):
+            cycle.transport = HeadWithBody(self.transport, cycle)
 
     def on_chunk_header(self) -> None:
         self._trailers_open = True
@@ -189,6 +198,42 @@ class HeadGuardedProtocol(HttpToolsProtocol):
             cycle.message_event.set()
         self.transport.write(head + body)
         self.transport.close()
+
+
+class HeadWithBody(asyncio.Transport):
+    """One request's transport, as its cycle uses it (write, close, is_closing): the
+    response's head, the first write once the response has started, is held and written
+    with the next write, the body's first bytes (every body message of a response that
+    is not HEAD writes, an empty one too), or before a close."""
+
+    def __init__(self, transport: asyncio.Transport, cycle: RequestResponseCycle) -> None:
+        super().__init__()
+        self._transport = transport
+        self._cycle = cycle
+        self._head_seen = False
+        self._head: bytes | None = None
+
+    def write(self, data: Any) -> None:
+        if self._head is not None:
+            data, self._head = self._head + data, None
+        elif not self._head_seen and self._cycle.response_started:
+            self._head_seen = True
+            if self._cycle.scope["method"] != "HEAD":
+                self._head = bytes(data)
+                return
+        self._transport.write(data)
+
+    def close(self) -> None:
+        if self._head is not None:
+            self._transport.write(self._head)
+            self._head = None
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self._transport.get_extra_info(name, default)
 
 
 def head_guarded(header_timeout_seconds: float, max_header_bytes: int) -> type[HeadGuardedProtocol]:

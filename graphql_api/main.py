@@ -84,14 +84,14 @@ def create_app(
     app.include_router(
         GraphQLHTTPRouter(
             app.state.schema,
-            context_getter=get_context,
+            GRAPHQL_PATH,
+            context=get_context,
             graphql_ide="graphiql",
             persisted_queries=PersistedQueries.from_settings(
                 max_entries=settings.persisted_queries_max_entries,
                 manifest=settings.trusted_documents,
             ),
         ),
-        prefix=GRAPHQL_PATH,
     )
     app.include_router(rest_router)
     install_web(app, graphiql_assets_dir=settings.graphiql_assets_dir)

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from graphql_api.config import Settings
 from graphql_api.cost_limit import QueryCostLimit
 from graphql_api.error_codes import ErrorCodes, log_errors
+from graphql_api.leaf_execution import LeafObjectExecutionContext
 from graphql_api.limits import limit_rule
 from graphql_api.observability.query_stats import QueryStatsExtension
 from graphql_api.operation_name import OperationNameRequired
@@ -41,6 +42,7 @@ def build_schema(settings: Settings) -> AnalyticsSchema:
     schema = AnalyticsSchema(
         query=Query,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=LeafObjectExecutionContext,
         extensions=[
             partial(ErrorCodes, hide_suggestions=not settings.allow_introspection),
             partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),

@@ -72,12 +72,18 @@ def tables_read(statement: str) -> frozenset[str]:
 
 
 def create_schema(
-    cursor: duckdb.DuckDBPyConnection, warehouse: Path, version: str, *, max_load_bytes: int
+    cursor: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    version: str,
+    *,
+    max_load_bytes: int,
+    views: bool = True,
 ) -> dict[str, int]:
     """`version`'s schema, made in one transaction: a table in memory for each table of
-    at most `max_load_bytes` of Parquet (0: none), a view for each larger one. Returns
-    the tables loaded into memory, each with its bytes of Parquet; DatasetUnavailable if
-    the version has no tables."""
+    at most `max_load_bytes` of Parquet (0: none), a view for each larger one (without
+    `views`, none: the schema holds the small tables only). Returns the tables loaded into
+    memory, each with its bytes of Parquet; DatasetUnavailable if the version has no
+    tables."""
     schema = _quoted(schema_name(version))
     loaded: dict[str, int] = {}
     cursor.execute("BEGIN TRANSACTION")
@@ -95,6 +101,9 @@ def create_schema(
             source = f"read_parquet({_string(str(files))}, hive_partitioning = true, "
             source += f"hive_types = {_hive_types(table)})"
             kind = "TABLE" if max_load_bytes > 0 and sum(sizes) <= max_load_bytes else "VIEW"
+            if kind == "VIEW" and not views:
+                made += 1
+                continue
             cursor.execute(f"CREATE {kind} {schema}.{table.name} AS SELECT * FROM {source}")  # noqa: S608
             if kind == "TABLE":
                 loaded[table.name] = sum(sizes)

@@ -58,9 +58,16 @@ async def _load_prices_in_range(
     for ticker, span in keys:
         tickers_by_span.setdefault(span, set()).add(ticker)
     spans = list(tickers_by_span)
-    results = await asyncio.gather(
-        *(stocks.prices_in_range(snapshot, sorted(tickers_by_span[span]), span) for span in spans)
-    )
+    if len(spans) == 1:  # at once, not in a task of gather's: see resolvers.prefetch_prices
+        [span] = spans
+        results = [await stocks.prices_in_range(snapshot, sorted(tickers_by_span[span]), span)]
+    else:
+        results = await asyncio.gather(
+            *(
+                stocks.prices_in_range(snapshot, sorted(tickers_by_span[span]), span)
+                for span in spans
+            )
+        )
     by_span = dict(zip(spans, results, strict=True))
     return [by_span[span][ticker] for ticker, span in keys]
 

@@ -7,12 +7,14 @@ from typing import Annotated
 
 import strawberry
 
+from etl.dataset_pointer import VersionSummary
 from etl.tables import THIRTY_DAY_LEADERS
 from graphql_api.context import Info
 from graphql_api.resolvers.exploration import ExplorationQuery
+from graphql_api.resolvers.stock_fields import prefetch_prices
 from graphql_api.resolvers.stock_pages import resolve_stocks
 from graphql_api.resolvers.watchlist import optional_watchlist
-from graphql_api.services import market, rankings
+from graphql_api.services import market, rankings, recorded
 from graphql_api.services.arguments import (
     MAX_WATCHLIST,
     DateRange,
@@ -39,6 +41,15 @@ def _optional_span(info: Info, start: dt.date | None, end: dt.date | None) -> Da
     return optional_date_range(
         start, end, dataset=context.dataset.summary, max_days=context.settings.max_range_days
     )
+
+
+def _recorded(info: Info) -> VersionSummary | None:
+    """The version's summary, whose recorded answers may answer a whole-history field
+    (services/recorded.py); None with Athena, whose answers always come from its SQL:
+    `stock-analytics verify` compares them with the recorded ones, the one check of
+    Athena's SQL there is (docs/deploy.md, section 10)."""
+    context = info.context
+    return context.dataset.summary if context.engine.name == "duckdb" else None
 
 
 def resolve_health(info: Info) -> Health:
@@ -70,6 +81,8 @@ async def resolve_most_valuable_day(
     info: Info, from_: OptionalFrom = None, to: OptionalTo = None
 ) -> ValuableDay | None:
     span = _optional_span(info, from_, to)
+    if (answer := recorded.most_valuable_day(_recorded(info), span)) is not None:
+        return answer
     return await market.most_valuable_day(info.context.snapshot, span)
 
 
@@ -83,6 +96,8 @@ async def resolve_highest_worth_stocks(
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
+    if (answer := recorded.highest_worth(_recorded(info), span, count, watchlist)) is not None:
+        return answer
     return await rankings.highest_worth(info.context.snapshot, span, count, watchlist)
 
 
@@ -96,6 +111,8 @@ async def resolve_most_volatile(
     count = checked_limit(limit)
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
+    if (answer := recorded.most_volatile(_recorded(info), span, count, watchlist)) is not None:
+        return answer
     return await rankings.most_volatile(info.context.snapshot, span, count, watchlist)
 
 
@@ -110,6 +127,9 @@ async def resolve_top_thirty_day_returns(
     span = _optional_span(info, from_, to)
     watchlist = await optional_watchlist(info, tickers, most=MAX_WATCHLIST)
     context = info.context
+    found = recorded.top_thirty_day_returns(_recorded(info), span, count, watchlist)
+    if found is not None:
+        return found
     has_leaders = context.dataset.summary.has_table(THIRTY_DAY_LEADERS.name)
     return await rankings.top_thirty_day_returns(
         context.snapshot, span, count, watchlist, has_leaders=has_leaders
@@ -117,7 +137,9 @@ async def resolve_top_thirty_day_returns(
 
 
 async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:
-    return await info.context.stock_loaders.by_ticker.load(ticker.strip())
+    wanted = ticker.strip()
+    prefetch_prices(info, wanted)  # first: its statement goes to a thread before the stock's
+    return await info.context.stock_loaders.by_ticker.load(wanted)
 
 
 @strawberry.type(description="Daily stock market analytics. Returns are fractions, unrounded.")

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
 from graphql import GraphQLFieldResolver, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+from strawberry.types.nodes import SelectedField
 
+from graphql_api.errors import BadUserInput
+from graphql_api.leaf_execution import with_plain_reader
 from graphql_api.services.arguments import date_range, optional_date_range
 from graphql_api.types.arguments import From, OptionalFrom, OptionalTo, To
 from graphql_api.types.candle import Candle, Interval
 from graphql_api.types.daily_price import DailyPrice
+from graphql_api.types.scalars import parse_date
 
 if TYPE_CHECKING:
     # Not imported at run time: the context makes the loaders, whose services return
@@ -101,12 +107,15 @@ def answer_whole_history_directly(schema: GraphQLSchema) -> None:
 
 
 def _whole_history_first(ranged: GraphQLFieldResolver, attribute: str) -> GraphQLFieldResolver:
+    def whole_history(root: StockRoot) -> Any:
+        return getattr(root.history, attribute)
+
     def resolve(root: StockRoot, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         if arguments.get("from") is None and arguments.get("to") is None:
-            return getattr(root.history, attribute)
+            return whole_history(root)
         return ranged(root, info, **arguments)
 
-    return resolve
+    return with_plain_reader(resolve, whole_history)
 
 
 async def prices(
@@ -117,6 +126,43 @@ async def prices(
         from_, to, dataset=context.dataset.summary, max_days=context.settings.max_range_days
     )
     return await context.stock_loaders.prices_in_range.load((root.ticker, span))
+
+
+def prefetch_prices(info: strawberry.Info[AppContext, None], ticker: str) -> None:
+    """Start loading the `prices` that the stock field being resolved selects (as plain
+    fields, not in a fragment nor under a directive) before the stock itself is known: the
+    prices statement then runs beside the stock's own, not after it. The prices resolver
+    asks the request's DataLoader for the same key and finds it loading. A selection whose
+    arguments are not valid is left to that resolver, which says what is wrong; the prices
+    of an unknown ticker are loaded for nothing."""
+    context = info.context
+    for stock in info.selected_fields:
+        for field in stock.selections if isinstance(stock, SelectedField) else ():
+            if not isinstance(field, SelectedField) or field.name != "prices" or field.directives:
+                continue
+            try:
+                span = date_range(
+                    _day(field.arguments.get("from")),
+                    _day(field.arguments.get("to")),
+                    dataset=context.dataset.summary,
+                    max_days=context.settings.max_range_days,
+                )
+            except BadUserInput:
+                continue
+            loading = context.stock_loaders.prices_in_range.load((ticker, span))
+            asyncio.ensure_future(loading).add_done_callback(_retrieved)
+
+
+def _day(value: object) -> dt.date:
+    """A Date argument: a variable's value is parsed already, a literal's is its text."""
+    return value if isinstance(value, dt.date) else parse_date(value)
+
+
+def _retrieved(done: asyncio.Future[Any]) -> None:
+    """Marks a failed prefetch as seen: if no resolver awaits it (an unknown ticker), asyncio
+    would log it as never retrieved; a resolver that does gets the error itself."""
+    if not done.cancelled():
+        done.exception()
 
 
 CandleInterval = Annotated[

@@ -49,3 +49,42 @@ async def test_stock_by_ticker_shares_the_batch(tiny_warehouse: Path) -> None:
     calls, data = await engine_calls(tiny_warehouse, query)
     assert data == {"a": {"ticker": "AAA"}, "b": {"ticker": "BBB"}, "c": None}
     assert calls == 1
+
+
+PRICES = 'prices(from: "2019-12-30", to: $to) { date close dailyReturn }'
+PREFETCHED = f"""query($to: Date!) {{
+  a: stock(ticker: "AAA") {{ ticker {PRICES} }}
+  b: stock(ticker: " BBB ") {{ ticker {PRICES} }}
+  unknown: stock(ticker: "ZZZ") {{ ticker {PRICES} }} }}"""
+IN_FRAGMENTS = f"""query($to: Date!) {{
+  a: stock(ticker: "AAA") {{ ticker ... on Stock {{ {PRICES} }} }}
+  b: stock(ticker: " BBB ") {{ ticker ... on Stock {{ {PRICES} }} }}
+  unknown: stock(ticker: "ZZZ") {{ ticker ... on Stock {{ {PRICES} }} }} }}"""
+
+
+async def test_a_stocks_prices_are_asked_for_beside_the_stock_not_after_it(
+    tiny_warehouse: Path,
+) -> None:
+    """`prices` selected on `stock` starts loading with the stock itself (the prices
+    statement first, so it goes to a worker thread before the stock's runs on the loop),
+    for every stock at once, and its resolver finds it loaded; in a fragment it is loaded
+    once the stocks are known. The answers are the same."""
+    answers = {}
+    for name, query in (("prefetched", PREFETCHED), ("in fragments", IN_FRAGMENTS)):
+        counters: list[CountingEngine] = []
+        settings = settings_for(tiny_warehouse, cache_max_entries=0)
+        app = create_app(settings, engine_opener=counting_opener(counters))
+        async with app_client(app) as client:
+            body = {"query": query, "variables": {"to": "2020-01-03"}}
+            answers[name] = (await client.post("/graphql", json=body)).json()
+        kinds = [
+            "prices" if "daily_metrics" in sql else "stocks" for sql, _ in counters[0].statements
+        ]
+        assert kinds == (["prices", "stocks"] if name == "prefetched" else ["stocks", "prices"])
+    assert answers["prefetched"] == answers["in fragments"]
+    data = answers["prefetched"]["data"]
+    assert data["unknown"] is None
+    week = ["2019-12-30", "2019-12-31", "2020-01-01", "2020-01-02", "2020-01-03"]
+    assert [price["date"] for price in data["a"]["prices"]] == week
+    assert data["b"]["ticker"] == "BBB"
+    assert [price["date"] for price in data["b"]["prices"]] == week

@@ -190,3 +190,40 @@ def test_serve_uses_the_guarded_protocol() -> None:
     assert options["http"].header_timeout_seconds == 2
     assert options["http"].max_header_bytes == 8192
     assert options["timeout_keep_alive"] == 75
+
+
+def read_head_only(connection: socket.socket) -> bytes:
+    """A response without a body (to HEAD, or a 304): its head, and nothing after it."""
+    received = bytearray()
+    while b"\r\n\r\n" not in received:
+        received.extend(_more(connection, received))
+    head, _, rest = bytes(received).partition(b"\r\n\r\n")
+    assert rest == b"", rest
+    return head
+
+
+def test_a_kept_connection_gets_whole_answers_to_a_post_a_get_a_304_and_a_head(
+    server: Served,
+) -> None:
+    """Each answer's head goes out with its body (graphql_api/http_protocol.py), or alone
+    when there is none: on one kept connection every answer is whole and framed."""
+    query = b'{"query": "{ health { status } }"}'
+    post = b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    post += b"Content-Length: %d\r\n\r\n%s" % (len(query), query)
+    get = b"GET /graphql?query=%7B%20health%20%7B%20status%20%7D%20%7D HTTP/1.1\r\nHost: x\r\n"
+    with connect(server) as connection:
+        connection.sendall(post)
+        status, _, answer = parse_response(read_one_response(connection))
+        assert (status, answer) == (200, {"data": {"health": {"status": "ok"}}})
+        connection.sendall(get + b"\r\n")
+        status, headers, answer = parse_response(read_one_response(connection))
+        assert (status, answer) == (200, {"data": {"health": {"status": "ok"}}})
+        connection.sendall(get + b"If-None-Match: " + headers["etag"].encode() + b"\r\n\r\n")
+        assert read_head_only(connection).startswith(b"HTTP/1.1 304 ")
+        connection.sendall(b"HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = read_head_only(connection)  # 405 (GET only), with no body
+        assert head.startswith(b"HTTP/1.1 405 "), head
+        assert b"content-length: " in head.lower()
+        connection.sendall(post)
+        status, _, answer = parse_response(read_one_response(connection))
+        assert (status, answer) == (200, {"data": {"health": {"status": "ok"}}})

@@ -84,3 +84,48 @@ async def test_a_size_of_zero_turns_the_cache_off() -> None:
     await cache.fetch("A", version=V1)
     await cache.fetch("A", version=V1)
     assert inner.calls == ["A", "A"]
+
+
+class ImmediateSlowEngine(SlowEngine):
+    """Answers statement "NOW" without suspending, any other as SlowEngine does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now: list[str] = []
+        self.ready = True
+
+    def fetch_now(
+        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
+    ) -> list[Row] | None:
+        if statement != "NOW" or not self.ready:
+            return None
+        self.now.append(statement)
+        return [{"statement": statement, "version": version}]
+
+
+@pytest.mark.parametrize("max_entries", [0, 10])
+async def test_a_statement_answered_at_once_is_kept_like_any_other(max_entries: int) -> None:
+    inner = ImmediateSlowEngine()
+    inner.release.set()
+    cache = CachingEngine(inner, max_entries=max_entries)
+    answers = [await cache.fetch(statement, version=V1) for statement in ("NOW", "NOW", "A")]
+    assert answers == [[{"statement": s, "version": V1}] for s in ("NOW", "NOW", "A")]
+    assert inner.now == ["NOW"] * (2 if max_entries == 0 else 1)
+    assert inner.calls == ["A"], "only the statement that suspends goes through fetch"
+    assert (cache.hits, cache.misses) == ((0, 3) if max_entries == 0 else (1, 2))
+
+
+async def test_a_call_in_flight_is_shared_though_it_could_now_be_answered_at_once() -> None:
+    """The first call suspends (say, while the version's schema is made); one arriving
+    meanwhile shares it, though the engine would answer it at once by then."""
+    inner = ImmediateSlowEngine()
+    cache = CachingEngine(inner, max_entries=0)
+    inner.ready = False
+    first = asyncio.create_task(cache.fetch("NOW", version=V1))
+    await asyncio.sleep(0)
+    inner.ready = True
+    second = asyncio.create_task(cache.fetch("NOW", version=V1))
+    await asyncio.sleep(0)
+    inner.release.set()
+    assert await first == await second == [{"statement": "NOW", "version": V1}]
+    assert (inner.calls, inner.now) == (["NOW"], [])

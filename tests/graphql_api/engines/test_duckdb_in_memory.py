@@ -171,3 +171,70 @@ async def test_a_long_query_over_small_tables_in_memory_is_stopped_at_the_timeou
     finally:
         engine.close()
     assert row["n"] == len({day.ticker for day in tiny_days()})
+
+
+@pytest.mark.parametrize(("inline_max_bytes", "threads"), [(0, 2), (1 << 40, 1)])
+async def test_the_event_loop_reads_its_own_single_threaded_copy_of_the_small_tables(
+    tiny_warehouse: Path, inline_max_bytes: int, threads: int
+) -> None:
+    """A statement the loop runs (under `inline_max_bytes`) reads a database of one thread
+    holding the small tables; any other runs in a worker thread over the database of
+    `threads`. Both hold the same rows, in the same order."""
+    engine = DuckDBEngine(
+        tiny_warehouse,
+        timeout_seconds=10,
+        max_concurrent_queries=2,
+        dataset_check_seconds=0,
+        max_load_bytes=1 << 40,
+        threads=2,
+        inline_max_bytes=inline_max_bytes,
+    )
+    setting = "SELECT current_setting('threads') AS threads, count(*) AS n FROM ticker_stats"
+    try:
+        [row] = await engine.fetch(setting, version=TINY_VERSION)
+        rows = {
+            table: await engine.fetch(EVERY_ROW.format(table=table, key=key), version=TINY_VERSION)
+            for table, key in KEYS.items()
+        }
+        in_files = {
+            table: await engine.fetch(
+                EVERY_ROW.format(table=f"read_parquet('{folder}/**/*.parquet')", key=key),
+                version=TINY_VERSION,
+            )
+            for table, key in KEYS.items()
+            for folder in [tiny_warehouse / version_prefix(TABLES_BY_NAME[table], TINY_VERSION)]
+        }
+    finally:
+        engine.close()
+    assert row == {"threads": threads, "n": len({day.ticker for day in tiny_days()})}
+    for table, found in rows.items():
+        assert [{k: v for k, v in r.items() if k in found[0]} for r in in_files[table]] == found
+
+
+async def test_fetch_now_answers_the_statements_the_loop_runs_and_only_those(
+    tiny_warehouse: Path,
+) -> None:
+    """`fetch_now` gives the rows `fetch` gives for a statement over small tables in
+    memory, once the version's schema exists; None (nothing run) before that, and for a
+    statement a worker thread runs."""
+    engine = DuckDBEngine(
+        tiny_warehouse,
+        timeout_seconds=10,
+        max_concurrent_queries=2,
+        dataset_check_seconds=0,
+        max_load_bytes=1 << 40,
+        inline_max_bytes=parquet_bytes(tiny_warehouse, "market_daily", TINY_VERSION),
+    )
+    small = "SELECT * FROM market_daily WHERE date >= ? ORDER BY date"
+    large = "SELECT * FROM daily_metrics ORDER BY ticker, date"
+    since = min(day.date for day in tiny_days())
+    try:
+        assert engine.fetch_now(small, (since,), version=TINY_VERSION) is None, "no schema yet"
+        fetched = await engine.fetch(small, (since,), version=TINY_VERSION)
+        now = engine.fetch_now(small, (since,), version=TINY_VERSION)
+        assert engine.fetch_now(large, version=TINY_VERSION) is None
+        assert await engine.fetch(large, version=TINY_VERSION)
+    finally:
+        engine.close()
+    assert fetched
+    assert now == fetched
