@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from etl.dataset_pointer import DatasetPointer, is_version
 
@@ -64,19 +64,6 @@ class QueryEngine(Protocol):
         self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
     ) -> list[Row]:
         """Run one statement at `version`; its `?` placeholders take `parameters` in order."""
-        ...
-
-
-@runtime_checkable
-class ImmediateEngine(QueryEngine, Protocol):
-    """An engine that answers some statements without suspending (DuckDB, those it runs on
-    the event loop): a caller may take their rows at once, and start no task for them."""
-
-    def fetch_now(
-        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
-    ) -> list[Row] | None:
-        """The statement's rows, run now, when it runs on the event loop; None otherwise
-        (then nothing was run: `fetch` runs it)."""
         ...
 
 

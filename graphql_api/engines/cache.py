@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from etl.dataset_pointer import DatasetPointer
-from graphql_api.engines.base import ImmediateEngine, QueryEngine, Row, SqlValue
+from graphql_api.engines.base import QueryEngine, Row, SqlValue
 from graphql_api.observability.stats import record_cache_lookup
 
 CacheKey = tuple[str, tuple[SqlValue, ...], str]
@@ -29,7 +29,6 @@ class CachingEngine:
         self._in_flight: dict[CacheKey, asyncio.Task[list[Row]]] = {}
         self.hits = 0
         self.misses = 0
-        self._fetch_now = inner.fetch_now if isinstance(inner, ImmediateEngine) else None
 
     @property
     def name(self) -> str:
@@ -52,12 +51,6 @@ class CachingEngine:
         record_cache_lookup(hit=task is not None)
         if task is None:
             self.misses += 1
-            # A statement answered without suspending cannot have been shared: no task.
-            if self._fetch_now is not None:
-                rows = self._fetch_now(statement, parameters, version=version)
-                if rows is not None:
-                    self._keep(key, rows)
-                    return rows
             task = asyncio.create_task(self._load(key))
             self._in_flight[key] = task
             task.add_done_callback(lambda done: self._forget(key, done))
@@ -67,14 +60,11 @@ class CachingEngine:
     async def _load(self, key: CacheKey) -> list[Row]:
         statement, parameters, version = key
         rows = await self._inner.fetch(statement, parameters, version=version)
-        self._keep(key, rows)
-        return rows
-
-    def _keep(self, key: CacheKey, rows: list[Row]) -> None:
         if self._max_entries > 0:
             self._results[key] = rows
             while len(self._results) > self._max_entries:
                 self._results.popitem(last=False)
+        return rows
 
     def _forget(self, key: CacheKey, done: asyncio.Task[list[Row]]) -> None:
         self._in_flight.pop(key, None)

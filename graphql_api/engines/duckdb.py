@@ -124,10 +124,10 @@ class DuckDBEngine:
         self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
     ) -> list[Row]:
         await self._ensure_views(version)
-        if (rows := self.fetch_now(statement, parameters, version=version)) is not None:
-            return rows
         sql = to_duckdb_sql(statement, version)
-        values = _values(parameters)
+        values = [list(value) if isinstance(value, tuple) else value for value in parameters]
+        if self._small(statement, version):
+            return self._run_inline(sql, values)
         async with self._slots:
             cursor = self._connection.cursor()
             self._running.add(cursor)
@@ -149,15 +149,6 @@ class DuckDBEngine:
                 record_engine_query(EngineQuery(self.name, None, seconds, None))
             logger.debug("duckdb: %d rows in %.1f ms", len(rows), 1e3 * seconds)
             return rows
-
-    def fetch_now(
-        self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
-    ) -> list[Row] | None:
-        """The rows of a statement the event loop runs, at once; None for one that a
-        worker thread runs, or of a version whose schema is not made yet."""
-        if version not in self._viewed or not self._small(statement, version):
-            return None
-        return self._run_inline(to_duckdb_sql(statement, version), _values(parameters))
 
     def _small(self, statement: str, version: str) -> bool:
         """Whether `statement` reads tables in memory only, of at most `inline_max_bytes`."""
@@ -289,10 +280,6 @@ def _milliseconds(seconds: float) -> int:
 def _failed(error: duckdb.Error, sql: str) -> QueryFailed:
     logger.error("duckdb query failed: %s\n%s", error, sql)
     return QueryFailed(f"DuckDB could not run the query ({type(error).__name__})")
-
-
-def _values(parameters: Sequence[SqlValue]) -> list[object]:
-    return [list(value) if isinstance(value, tuple) else value for value in parameters]
 
 
 def _rows(cursor: duckdb.DuckDBPyConnection, sql: str, values: Sequence[object]) -> list[Row]:

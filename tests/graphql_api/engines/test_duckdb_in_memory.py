@@ -209,32 +209,3 @@ async def test_the_event_loop_reads_its_own_single_threaded_copy_of_the_small_ta
     assert row == {"threads": threads, "n": len({day.ticker for day in tiny_days()})}
     for table, found in rows.items():
         assert [{k: v for k, v in r.items() if k in found[0]} for r in in_files[table]] == found
-
-
-async def test_fetch_now_answers_the_statements_the_loop_runs_and_only_those(
-    tiny_warehouse: Path,
-) -> None:
-    """`fetch_now` gives the rows `fetch` gives for a statement over small tables in
-    memory, once the version's schema exists; None (nothing run) before that, and for a
-    statement a worker thread runs."""
-    engine = DuckDBEngine(
-        tiny_warehouse,
-        timeout_seconds=10,
-        max_concurrent_queries=2,
-        dataset_check_seconds=0,
-        max_load_bytes=1 << 40,
-        inline_max_bytes=parquet_bytes(tiny_warehouse, "market_daily", TINY_VERSION),
-    )
-    small = "SELECT * FROM market_daily WHERE date >= ? ORDER BY date"
-    large = "SELECT * FROM daily_metrics ORDER BY ticker, date"
-    since = min(day.date for day in tiny_days())
-    try:
-        assert engine.fetch_now(small, (since,), version=TINY_VERSION) is None, "no schema yet"
-        fetched = await engine.fetch(small, (since,), version=TINY_VERSION)
-        now = engine.fetch_now(small, (since,), version=TINY_VERSION)
-        assert engine.fetch_now(large, version=TINY_VERSION) is None
-        assert await engine.fetch(large, version=TINY_VERSION)
-    finally:
-        engine.close()
-    assert fetched
-    assert now == fetched
