@@ -85,7 +85,10 @@ class LeafObjectExecutionContext(StrawberryGraphQLCoreExecutionContext):
             leaf_type = return_type.of_type if non_null else return_type
             if not is_leaf_type(leaf_type):
                 raise _Fallback
-            value = read(source)
+            try:
+                value = read(source)
+            except Exception as error:  # graphql-core's path reports it, at the field
+                raise _Fallback from error
             if value is None or value is Undefined:
                 if non_null:
                     raise _Fallback

@@ -56,6 +56,16 @@ def items() -> list[Item]:
     ]
 
 
+class RaisingItem:
+    """An Item whose `value` cannot be read: graphql-core reports the error at that field."""
+
+    day = dt.date(2020, 1, 1)
+
+    @property
+    def value(self) -> float:
+        raise ValueError("no value here")
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -65,6 +75,10 @@ class Query:
     @strawberry.field
     def nullable_items(self, first: int = 2) -> list[Item | None] | None:
         return [*items()[:first], None]
+
+    @strawberry.field
+    def raising_items(self) -> list[Item | None]:
+        return [*items()[:1], RaisingItem()]  # type: ignore[list-item]
 
 
 DOCUMENTS = [  # (document, whether graphql-core answers errors)
@@ -84,6 +98,7 @@ DOCUMENTS = [  # (document, whether graphql-core answers errors)
     ("{ items { ...F } } fragment F on Item { day value }", False),
     ("{ items { day ... on Item { side } } }", False),
     ("{ items { day value @include(if: false) name @skip(if: false) } }", False),
+    ("{ raisingItems { day value } }", True),  # reading the attribute raises
 ]
 
 
