@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -40,3 +41,17 @@ def by_key(frame: DataFrame, *key: str) -> dict[Any, dict[str, Any]]:
         index = values[key[0]] if len(key) == 1 else tuple(values[k] for k in key)
         collected[index] = values
     return collected
+
+
+@contextmanager
+def file_chunks_of(spark: SparkSession, size: int) -> Iterator[None]:
+    """Make Spark cut even a small file into chunks of `size` bytes, read by different tasks."""
+    keys = ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
+    saved = {key: spark.conf.get(key) for key in keys}
+    for key in keys:
+        spark.conf.set(key, str(size))
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            spark.conf.set(key, value)

@@ -18,6 +18,7 @@ from etl.io import (
     one_task_bytes,
     read_raw_input,
 )
+from tests.etl.frames import file_chunks_of
 
 
 def _rows(spark: SparkSession, path: Path) -> dict[tuple[str, int], tuple[str, ...]]:
@@ -60,14 +61,8 @@ def test_headers_match_loosely_and_extra_columns_are_ignored(
 
 @pytest.fixture
 def tiny_splits(spark: SparkSession) -> Iterator[None]:
-    """Make Spark cut even a small file into many chunks read by different tasks."""
-    keys = ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
-    saved = {key: spark.conf.get(key) for key in keys}
-    for key in keys:
-        spark.conf.set(key, "256")
-    yield
-    for key, value in saved.items():
-        spark.conf.set(key, value)
+    with file_chunks_of(spark, 256):
+        yield
 
 
 @pytest.mark.usefixtures("tiny_splits")

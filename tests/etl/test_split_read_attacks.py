@@ -13,6 +13,7 @@ from pyspark.sql import SparkSession
 
 import etl.io
 from etl.io import WHOLE_FILE_READS, read_raw_input
+from tests.etl.frames import file_chunks_of
 
 HEADER = b"date,open,high,low,close,volume,ticker"
 BOM = b"\xef\xbb\xbf"
@@ -33,13 +34,8 @@ LINES = (
 
 @pytest.fixture
 def tiny_splits(spark: SparkSession) -> Iterator[None]:
-    keys = ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
-    saved = {key: spark.conf.get(key) for key in keys}
-    for key in keys:
-        spark.conf.set(key, "128")
-    yield
-    for key, value in saved.items():
-        spark.conf.set(key, value)
+    with file_chunks_of(spark, 128):
+        yield
 
 
 def _write_files(folder: Path, count: int, rng: random.Random) -> None:

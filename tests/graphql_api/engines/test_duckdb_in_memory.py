@@ -21,13 +21,16 @@ KINDS = (
 )
 
 
-def engine_for(warehouse: Path, max_load_bytes: int) -> DuckDBEngine:
+def engine_for(
+    warehouse: Path, max_load_bytes: int, timeout_seconds: float = 10, **options: int
+) -> DuckDBEngine:
     return DuckDBEngine(
         warehouse,
-        timeout_seconds=10,
+        timeout_seconds=timeout_seconds,
         max_concurrent_queries=2,
         dataset_check_seconds=0,
         max_load_bytes=max_load_bytes,
+        **options,
     )
 
 
@@ -149,13 +152,8 @@ async def test_a_long_query_over_small_tables_in_memory_is_stopped_at_the_timeou
 ) -> None:
     """A statement over small in-memory tables runs on the event loop (when under
     `inline_max_bytes`); DuckDB stops it at the timeout there too."""
-    engine = DuckDBEngine(
-        tiny_warehouse,
-        timeout_seconds=0.2,
-        max_concurrent_queries=2,
-        dataset_check_seconds=0,
-        max_load_bytes=1 << 40,
-        inline_max_bytes=inline_max_bytes,
+    engine = engine_for(
+        tiny_warehouse, 1 << 40, timeout_seconds=0.2, inline_max_bytes=inline_max_bytes
     )
     slow = (
         "SELECT count(*) AS n FROM ticker_stats CROSS JOIN range(2000000000) AS a(x) "
@@ -180,15 +178,7 @@ async def test_the_event_loop_reads_its_own_single_threaded_copy_of_the_small_ta
     """A statement the loop runs (under `inline_max_bytes`) reads a database of one thread
     holding the small tables; any other runs in a worker thread over the database of
     `threads`. Both hold the same rows, in the same order."""
-    engine = DuckDBEngine(
-        tiny_warehouse,
-        timeout_seconds=10,
-        max_concurrent_queries=2,
-        dataset_check_seconds=0,
-        max_load_bytes=1 << 40,
-        threads=2,
-        inline_max_bytes=inline_max_bytes,
-    )
+    engine = engine_for(tiny_warehouse, 1 << 40, threads=2, inline_max_bytes=inline_max_bytes)
     setting = "SELECT current_setting('threads') AS threads, count(*) AS n FROM ticker_stats"
     try:
         [row] = await engine.fetch(setting, version=TINY_VERSION)
