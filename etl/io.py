@@ -270,14 +270,16 @@ def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
         plain.alias("plain"),
         (~plain | first).alias("csv"),
         parts.alias("parts"),
+        F.when(~plain, _checked_record_error(raw_text, width)).alias("record_error"),
     )
+    record_error = F.col("record_error")
     parsed = split.select(
         "file_id",
         "line",
         "csv",
         *(F.col("parts")[position].alias(f"p{position}") for position in positions),
-        F.when(F.col("csv"), _csv_struct(raw_text, width)).alias("fields"),
-        F.when(~F.col("plain"), _checked_record_error(raw_text, width)).alias("record_error"),
+        F.when(F.col("csv"), _csv_struct(raw_text, width, record_error)).alias("fields"),
+        record_error,
     )
 
     def field(position: int) -> Column:
@@ -296,11 +298,17 @@ def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
 
 def parse_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> DataFrame:
     """What `split_fields` gives, with every line through `from_csv` and `_record_error`."""
-    fields = lines.select(
+    checked = lines.select(
         "file_id",
         "line",
-        _csv_struct(F.col("value"), width).alias("fields"),
+        "value",
         _checked_record_error(F.col("value"), width).alias("record_error"),
+    )
+    fields = checked.select(
+        "file_id",
+        "line",
+        _csv_struct(F.col("value"), width, F.col("record_error")).alias("fields"),
+        "record_error",
     )
     return fields.select(
         "file_id",
@@ -313,17 +321,16 @@ def parse_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
     )
 
 
-def _csv_struct(raw_text: Column, width: int) -> Column:
-    """The line's fields c0...c{width-1} as `from_csv` parses the decoded line."""
+def _csv_struct(raw_text: Column, width: int, record_error: Column) -> Column:
+    """The line's fields c0...c{width-1} as `from_csv` parses the decoded line, whose
+    `record_error` is given (null for a record of `width` fields)."""
     # The text reader keeps a line's bytes as they are; decoding them turns each
     # sequence that is not UTF-8 into U+FFFD, so what is stored is valid text.
     text = F.decode(raw_text.cast("binary"), "UTF-8")
     limit = max(PARSER_COLUMNS, width)
     # A line with more commas than the parser holds fields would fail the read: if it is
     # not a record of `width` fields, its first `limit` are read (a record is never cut).
-    wide = (F.size(F.split(text, ",", -1)) > limit) & _record_error(
-        text, width, utf8=text == raw_text
-    ).isNotNull()
+    wide = (F.size(F.split(text, ",", -1)) > limit) & record_error.isNotNull()
     line = F.when(wide, F.substring_index(text, ",", limit)).otherwise(text)
     schema = ", ".join(f"c{index} STRING" for index in range(width))
     return F.from_csv(line, schema, {**CSV_OPTIONS, "maxColumns": str(limit)})
