@@ -4,6 +4,7 @@ that batch per-stock fields make a fixed number of engine queries."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from etl.tables import DAILY_METRICS, TICKER_STATS, TRADING_DAYS_PER_YEAR
 from graphql_api.engines.base import Row, Snapshot
@@ -68,8 +69,9 @@ PRICES_IN_RANGE = f"""
 SELECT ticker, date, open, high, low, close, volume, daily_return, return_30d
 FROM {DAILY_METRICS.name}
 WHERE {RANGE_FILTER} AND contains(?, ticker)
-ORDER BY ticker, date
 """  # noqa: S608 (identifiers from etl.tables only)
+"""In no order: daily_metrics has one row per ticker and date, and the service sorts each
+ticker's days by date (the sort was a quarter of DuckDB's time for a week of one ticker)."""
 
 
 async def stocks_by_ticker(snapshot: Snapshot, tickers: Sequence[str]) -> dict[str, Stock]:
@@ -146,4 +148,10 @@ async def prices_in_range(
                 return30d=rows.optional_number(row, "return_30d"),
             )
         )
+    for days in prices.values():
+        days.sort(key=_date)
     return prices
+
+
+def _date(price: DailyPrice) -> date:
+    return price.date
