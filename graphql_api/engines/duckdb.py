@@ -9,18 +9,16 @@ retains the version. Queries run in worker threads, each on its own cursor, exce
 a statement that reads only small tables in memory: it runs on the event loop, on a
 cursor kept for that, and most such statements take less time than a hand-off to a
 thread would (the costliest, 20 tickers' correlations over 5,000 rows, holds the loop
-for about 13 ms). A statement that scans one larger table in memory once, with a short
-answer (SCAN_MAX_BYTES), runs there too: its time grows with the rows it reads, no faster.
-DuckDB stops a statement on the loop at LOOP_BUDGET_SECONDS (`max_execution_time`), and
-it runs again, whole, in a worker thread: a statement the gates misjudge holds the loop
-that long once, not for its whole run.
+for about 13 ms). DuckDB stops a statement on the loop at LOOP_BUDGET_SECONDS
+(`max_execution_time`), and it runs again, whole, in a worker thread: a statement the
+gate misjudges holds the loop that long once, not for its whole run.
 
 The statements the loop runs read a second database in memory, with one thread and a
 copy of each version's small tables: a statement over a few thousand rows costs less
 done whole by the loop's thread than shared with DuckDB's worker threads (which must be
 woken for it, on other cores whose caches hold none of it). A statement of one row group
-(122,880 rows; the small tables are far smaller, and 2 MiB of daily_metrics is about
-40,000 rows) is scanned by one thread either way, so its answer is the same value for value.
+(122,880 rows; the small tables are far smaller) is scanned by one thread either way, so
+its answer is the same value for value.
 """
 
 from __future__ import annotations
@@ -43,7 +41,6 @@ from graphql_api.engines.duckdb_warehouse import (
     create_schema,
     drop_schema,
     in_memory_bytes,
-    one_bounded_scan,
     read_pointer,
     tables_read,
     to_duckdb_sql,
@@ -59,19 +56,10 @@ INLINE_MAX_BYTES = 256 * 1024
 together, runs on the event loop (about 5,000 rows of daily_metrics; every table of
 the sample but daily_metrics, and ticker_stats of 500 tickers)."""
 
-SCAN_MAX_BYTES = 2 * 1024 * 1024
-"""A statement that reads one table in memory of at most this many bytes of Parquet, once,
-with no join, window or set operation, and answers at most SCAN_MAX_ROWS rows
-(one_bounded_scan), runs on the event loop too. Its time grows with the table's rows only:
-over the sample's daily_metrics (1 MB, 16,194 rows) a year's mostVolatile takes about
-1.4 ms and the costliest such statement (a watchlist's top thirty-day returns over every
-row) about 3 ms; the 256 KiB rule lets a self-join hold the loop for 13 ms."""
-SCAN_MAX_ROWS = 100
-
 LOOP_BUDGET_SECONDS = 0.05
 """The longest a statement may hold the event loop: DuckDB stops it there
 (max_execution_time) and it runs again, whole, in a worker thread, within what is left of
-the timeout. A statement the gates misjudge costs the loop this much once, not its whole
+the timeout. A statement the gate misjudges costs the loop this much once, not its whole
 run."""
 
 MAX_EXECUTION_MS = 2**63 - 1
@@ -95,7 +83,6 @@ class DuckDBEngine:
         max_load_bytes: int = 0,
         threads: int | None = None,
         inline_max_bytes: int = INLINE_MAX_BYTES,
-        scan_max_bytes: int = SCAN_MAX_BYTES,
         loop_budget_seconds: float = LOOP_BUDGET_SECONDS,
     ) -> None:
         self._warehouse = warehouse
@@ -113,7 +100,6 @@ class DuckDBEngine:
         """Versions whose schema exists -> the tables loaded into memory for it, each with
         its bytes of Parquet."""
         self._inline_max_bytes = inline_max_bytes
-        self._scan_max_bytes = scan_max_bytes
         self._inline_connection = duckdb.connect(":memory:", config={"threads": 1})
         """The small tables of each version, for the statements the event loop runs."""
         self._inline_cursor = self._inline_connection.cursor()
@@ -180,15 +166,13 @@ class DuckDBEngine:
             return rows
 
     def _small(self, statement: str, version: str) -> bool:
-        """Whether `statement` reads tables in memory only, of at most `inline_max_bytes`
-        together, or one of at most `scan_max_bytes` in one bounded scan."""
+        """Whether `statement` reads tables in memory only, of at most `inline_max_bytes`."""
         loaded = self._viewed[version]
         tables = tables_read(statement)
-        if not tables or not tables <= loaded.keys():
-            return False
-        read = sum(loaded[table] for table in tables)
-        return read <= self._inline_max_bytes or (
-            read <= self._scan_max_bytes and one_bounded_scan(statement, SCAN_MAX_ROWS)
+        return (
+            bool(tables)
+            and tables <= loaded.keys()
+            and sum(loaded[table] for table in tables) <= self._inline_max_bytes
         )
 
     def _run_inline(self, sql: str, values: Sequence[object]) -> list[Row] | None:
@@ -253,10 +237,7 @@ class DuckDBEngine:
                         create_schema,
                         warehouse=self._warehouse,
                         version=version,
-                        max_load_bytes=min(
-                            self._max_load_bytes,
-                            max(self._inline_max_bytes, self._scan_max_bytes),
-                        ),
+                        max_load_bytes=min(self._max_load_bytes, self._inline_max_bytes),
                         views=False,
                     ),
                     self._inline_connection,

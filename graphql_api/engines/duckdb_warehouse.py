@@ -71,40 +71,6 @@ def tables_read(statement: str) -> frozenset[str]:
     return frozenset(name for name in names if name in TABLES_BY_NAME)
 
 
-SCAN_FORBIDDEN = (
-    exp.Join,
-    exp.Window,
-    exp.With,
-    exp.Union,
-    exp.Intersect,
-    exp.Except,
-    exp.Lateral,
-    exp.Unnest,
-    exp.Explode,
-)
-
-
-@lru_cache(maxsize=1024)
-def one_bounded_scan(statement: str, most_rows: int) -> bool:
-    """Whether `statement` (Athena dialect) reads one warehouse table once and answers at
-    most `most_rows` rows: a single SELECT, its outermost LIMIT a number no larger, one
-    table reference in the whole statement (a derived table over it is fine, a subquery
-    over any other table is a second reference), and no join, window, named query, set
-    operation or unnest. Its time then grows with that table's rows (a filter, a grouping,
-    a sort) and its answer is short; a self-join's grows with their square."""
-    tree = sqlglot.parse_one(statement, read="trino")
-    if not isinstance(tree, exp.Select):
-        return False
-    limit = tree.args.get("limit")
-    bound = limit.expression if isinstance(limit, exp.Limit) else None
-    if not isinstance(bound, exp.Literal) or not bound.is_int or int(bound.this) > most_rows:
-        return False
-    if any(True for _ in tree.find_all(*SCAN_FORBIDDEN)):
-        return False
-    tables = list(tree.find_all(exp.Table))
-    return len(tables) == 1 and not tables[0].db and tables[0].name.lower() in TABLES_BY_NAME
-
-
 def create_schema(
     cursor: duckdb.DuckDBPyConnection,
     warehouse: Path,

@@ -202,73 +202,12 @@ async def test_the_event_loop_reads_its_own_single_threaded_copy_of_the_small_ta
 
 
 THREADS = "current_setting('threads') AS threads"
-BOUNDED_SCAN = (
-    f"SELECT ticker, count(*) AS n, {THREADS} FROM daily_metrics GROUP BY ticker LIMIT 100"
-)
-
-
-@pytest.mark.parametrize(
-    ("statement", "threads"),
-    [
-        (BOUNDED_SCAN, 1),
-        # A self-join's time grows with the square of the rows: a worker thread.
-        (
-            f"SELECT x.ticker, count(*) AS n, {THREADS} FROM daily_metrics AS x "
-            "JOIN daily_metrics AS y ON x.date = y.date GROUP BY x.ticker LIMIT 100",
-            2,
-        ),
-        # An answer of every row: a worker thread.
-        (f"SELECT ticker, date, {THREADS} FROM daily_metrics", 2),
-        (f"SELECT ticker, {THREADS} FROM daily_metrics LIMIT 101", 2),
-        (
-            f"SELECT ticker, {THREADS}, lag(close) OVER (PARTITION BY ticker ORDER BY date) AS c "
-            "FROM daily_metrics LIMIT 100",
-            2,
-        ),
-    ],
-    ids=["bounded scan", "self-join", "no limit", "limit over the bound", "window"],
-)
-async def test_only_a_bounded_scan_of_a_larger_table_in_memory_runs_on_the_loop(
-    tiny_warehouse: Path, statement: str, threads: int
-) -> None:
-    """With no table under `inline_max_bytes`, daily_metrics (under `scan_max_bytes`) is
-    read on the event loop (its database of one thread) by a bounded scan only; anything
-    else over it runs in a worker thread (the database of 2)."""
-    engine = engine_for(
-        tiny_warehouse, 1 << 40, threads=2, inline_max_bytes=0, scan_max_bytes=1 << 40
-    )
-    try:
-        found = await engine.fetch(statement, version=TINY_VERSION)
-    finally:
-        engine.close()
-    assert found
-    assert {row["threads"] for row in found} == {threads}
-
-
-async def test_a_bounded_scan_of_a_table_over_scan_max_bytes_runs_in_a_thread(
-    tiny_warehouse: Path,
-) -> None:
-    size = parquet_bytes(tiny_warehouse, "daily_metrics", TINY_VERSION)
-    counts = {}
-    for scan_max_bytes in (size, size - 1):
-        engine = engine_for(
-            tiny_warehouse, 1 << 40, threads=2, inline_max_bytes=0, scan_max_bytes=scan_max_bytes
-        )
-        try:
-            found = await engine.fetch(BOUNDED_SCAN, version=TINY_VERSION)
-        finally:
-            engine.close()
-        counts[scan_max_bytes] = {row["ticker"]: row["n"] for row in found}
-        assert {row["threads"] for row in found} == {1 if scan_max_bytes == size else 2}
-    days = tiny_days()
-    expected = {t: sum(1 for d in days if d.ticker == t) for t in {d.ticker for d in days}}
-    assert counts[size] == counts[size - 1] == expected
 
 
 async def test_a_statement_over_the_loops_budget_is_stopped_there_and_answered_by_a_thread(
     tiny_warehouse: Path,
 ) -> None:
-    """A statement the gates send to the event loop (small tables in memory) that runs
+    """A statement the gate sends to the event loop (small tables in memory) that runs
     longer than the loop's budget is stopped there by DuckDB and run again, whole, in a
     worker thread (the database of 2 threads): the loop keeps serving meanwhile."""
     engine = engine_for(tiny_warehouse, 1 << 40, threads=2, loop_budget_seconds=0.001)
