@@ -9,9 +9,9 @@ retains the version. Queries run in worker threads, each on its own cursor, exce
 a statement that reads only small tables in memory: it runs on the event loop, on a
 cursor kept for that, and most such statements take less time than a hand-off to a
 thread would (the costliest, 20 tickers' correlations over 5,000 rows, holds the loop
-for about 13 ms). DuckDB stops it at the same timeout (`max_execution_time`), so a
-statement the loop runs cannot hold it for longer than the one a thread runs would be
-let run.
+for about 13 ms). DuckDB stops a statement on the loop at LOOP_BUDGET_SECONDS
+(`max_execution_time`), and it runs again, whole, in a worker thread: a statement the
+gate misjudges holds the loop that long once, not for its whole run.
 
 The statements the loop runs read a second database in memory, with one thread and a
 copy of each version's small tables: a statement over a few thousand rows costs less
@@ -56,6 +56,12 @@ INLINE_MAX_BYTES = 256 * 1024
 together, runs on the event loop (about 5,000 rows of daily_metrics; every table of
 the sample but daily_metrics, and ticker_stats of 500 tickers)."""
 
+LOOP_BUDGET_SECONDS = 0.05
+"""The longest a statement may hold the event loop: DuckDB stops it there
+(max_execution_time) and it runs again, whole, in a worker thread, within what is left of
+the timeout. A statement the gate misjudges costs the loop this much once, not its whole
+run."""
+
 MAX_EXECUTION_MS = 2**63 - 1
 """The largest max_execution_time DuckDB takes (a BIGINT)."""
 
@@ -77,6 +83,7 @@ class DuckDBEngine:
         max_load_bytes: int = 0,
         threads: int | None = None,
         inline_max_bytes: int = INLINE_MAX_BYTES,
+        loop_budget_seconds: float = LOOP_BUDGET_SECONDS,
     ) -> None:
         self._warehouse = warehouse
         self._timeout_seconds = timeout_seconds
@@ -97,7 +104,10 @@ class DuckDBEngine:
         """The small tables of each version, for the statements the event loop runs."""
         self._inline_cursor = self._inline_connection.cursor()
         """Only used on the event loop, so by one statement at a time."""
-        self._inline_cursor.execute("SET max_execution_time = ?", [_milliseconds(timeout_seconds)])
+        self._loop_budget_seconds = min(loop_budget_seconds, timeout_seconds)
+        self._inline_cursor.execute(
+            "SET max_execution_time = ?", [_milliseconds(self._loop_budget_seconds)]
+        )
         self._ddl_lock = asyncio.Lock()
 
     @property
@@ -126,8 +136,13 @@ class DuckDBEngine:
         await self._ensure_views(version)
         sql = to_duckdb_sql(statement, version)
         values = [list(value) if isinstance(value, tuple) else value for value in parameters]
+        seconds_left = self._timeout_seconds
         if self._small(statement, version):
-            return self._run_inline(sql, values)
+            started = time.perf_counter()
+            inline = self._run_inline(sql, values)
+            if inline is not None:
+                return inline
+            seconds_left -= time.perf_counter() - started
         async with self._slots:
             cursor = self._connection.cursor()
             self._running.add(cursor)
@@ -135,7 +150,7 @@ class DuckDBEngine:
             try:
                 # asyncio.to_thread's worker future, without its context copy, under
                 # asyncio.timeout rather than wait_for (which wraps it in a task).
-                async with asyncio.timeout(self._timeout_seconds):
+                async with asyncio.timeout(seconds_left):
                     rows = await asyncio.get_running_loop().run_in_executor(
                         None, self._run, cursor, sql, values
                     )
@@ -160,12 +175,17 @@ class DuckDBEngine:
             and sum(loaded[table] for table in tables) <= self._inline_max_bytes
         )
 
-    def _run_inline(self, sql: str, values: Sequence[object]) -> list[Row]:
+    def _run_inline(self, sql: str, values: Sequence[object]) -> list[Row] | None:
+        """The rows, or None when the statement was stopped at the loop's budget, short of
+        the timeout (to be run in a worker thread)."""
         started = time.perf_counter()
         try:
             rows = _rows(self._inline_cursor, sql, values)
-        except duckdb.InterruptException as timeout:
-            raise self._timed_out() from timeout
+        except duckdb.InterruptException as stopped:
+            if self._loop_budget_seconds < self._timeout_seconds:
+                logger.info("duckdb: over the event loop's budget, run in a thread: %s", sql)
+                return None
+            raise self._timed_out() from stopped
         except duckdb.Error as error:
             raise _failed(error, sql) from error
         finally:

@@ -4,6 +4,7 @@ that batch per-stock fields make a fixed number of engine queries."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from etl.tables import DAILY_METRICS, TICKER_STATS, TRADING_DAYS_PER_YEAR
 from graphql_api.engines.base import Row, Snapshot
@@ -32,21 +33,24 @@ WHERE contains(?, ticker)
 """  # noqa: S608 (identifiers from etl.tables only)
 
 
-def _stocks_page(limit: int) -> str:
+def _stocks_page(limit: int, where: str) -> str:
     return f"""
 SELECT {_STOCK_COLUMNS}
 FROM {TICKER_STATS.name}
-WHERE ticker > ? AND (? OR contains(?, ticker))
+WHERE {where}
 ORDER BY ticker
 LIMIT {limit:d}
 """  # noqa: S608 (identifiers from etl.tables only)
 
 
-STOCKS_PAGE = _stocks_page(FETCHED)
-"""A page of stocks, by ticker, after a ticker ('' for the first), of the listed tickers
-unless the flag says every ticker."""
-STOCKS_SHORT_PAGE = _stocks_page(SHORT_FETCHED)
+STOCKS_PAGE = _stocks_page(FETCHED, "ticker > ?")
+"""A page of stocks, by ticker, after a ticker ('' for the first)."""
+STOCKS_SHORT_PAGE = _stocks_page(SHORT_FETCHED, "ticker > ?")
 """STOCKS_PAGE for a page of at most DEFAULT_FIRST stocks."""
+STOCKS_WATCHED_PAGE = _stocks_page(FETCHED, "ticker > ? AND contains(?, ticker)")
+"""STOCKS_PAGE of the listed tickers only (a filter that costs DuckDB about 0.15 ms of a
+0.85 ms page of the sample, so a page of every ticker goes without it)."""
+STOCKS_WATCHED_SHORT_PAGE = _stocks_page(SHORT_FETCHED, "ticker > ? AND contains(?, ticker)")
 
 STOCK_COUNT = f"""
 SELECT count(*) AS total
@@ -68,8 +72,9 @@ PRICES_IN_RANGE = f"""
 SELECT ticker, date, open, high, low, close, volume, daily_return, return_30d
 FROM {DAILY_METRICS.name}
 WHERE {RANGE_FILTER} AND contains(?, ticker)
-ORDER BY ticker, date
 """  # noqa: S608 (identifiers from etl.tables only)
+"""In no order: daily_metrics has one row per ticker and date, and the service sorts each
+ticker's days by date (the sort was a quarter of DuckDB's time for a week of one ticker)."""
 
 
 async def stocks_by_ticker(snapshot: Snapshot, tickers: Sequence[str]) -> dict[str, Stock]:
@@ -85,8 +90,13 @@ async def stock_page(
 ) -> list[Stock]:
     """Up to `kept` stocks by ticker after `after` (from the first without it), of
     `tickers` only unless None."""
-    statement = STOCKS_SHORT_PAGE if kept <= SHORT_FETCHED else STOCKS_PAGE
-    found = await snapshot.fetch(statement, (after or "", *_tickers_filter(tickers)))
+    short = kept <= SHORT_FETCHED
+    if tickers is None:
+        statement = STOCKS_SHORT_PAGE if short else STOCKS_PAGE
+        found = await snapshot.fetch(statement, (after or "",))
+    else:
+        statement = STOCKS_WATCHED_SHORT_PAGE if short else STOCKS_WATCHED_PAGE
+        found = await snapshot.fetch(statement, (after or "", tickers or ("",)))
     return [_stock(row) for row in found[:kept]]
 
 
@@ -146,4 +156,10 @@ async def prices_in_range(
                 return30d=rows.optional_number(row, "return_30d"),
             )
         )
+    for days in prices.values():
+        days.sort(key=_date)
     return prices
+
+
+def _date(price: DailyPrice) -> date:
+    return price.date

@@ -199,3 +199,38 @@ async def test_the_event_loop_reads_its_own_single_threaded_copy_of_the_small_ta
     assert row == {"threads": threads, "n": len({day.ticker for day in tiny_days()})}
     for table, found in rows.items():
         assert [{k: v for k, v in r.items() if k in found[0]} for r in in_files[table]] == found
+
+
+THREADS = "current_setting('threads') AS threads"
+
+
+async def test_a_statement_over_the_loops_budget_is_stopped_there_and_answered_by_a_thread(
+    tiny_warehouse: Path,
+) -> None:
+    """A statement the gate sends to the event loop (small tables in memory) that runs
+    longer than the loop's budget is stopped there by DuckDB and run again, whole, in a
+    worker thread (the database of 2 threads): the loop keeps serving meanwhile."""
+    engine = engine_for(tiny_warehouse, 1 << 40, threads=2, loop_budget_seconds=0.001)
+    slow = (
+        f"SELECT count(*) AS n, {THREADS} FROM ticker_stats "
+        "CROSS JOIN range(50000000) AS a(x) WHERE x % 7 = 3"
+    )
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0)
+            ticks += 1
+
+    ticking = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    try:
+        [row] = await engine.fetch(slow, version=TINY_VERSION)
+    finally:
+        ticking.cancel()
+        engine.close()
+    tickers = len({day.ticker for day in tiny_days()})
+    assert row == {"n": tickers * len(range(3, 50000000, 7)), "threads": 2}
+    # The loop ran other tasks while the thread worked: held, it would have run none.
+    assert ticks > 100
