@@ -105,8 +105,12 @@ def resolve_duplicates(parsed: DataFrame) -> DataFrame:
     rows, the only ones that need it.
     """
     passed = F.col("reason").isNull()
-    same_day = Window.partitionBy("ticker", DAY_NUMBER)
-    copies_in_order = same_day.orderBy(F.col("reason").isNotNull(), "file_id", "line")
+    copies_in_order = Window.partitionBy("ticker", DAY_NUMBER).orderBy(
+        F.col("reason").isNotNull(), "file_id", "line"
+    )
+    # The whole day's rows, in the same order: with the copy number in one select, one
+    # Window operator computes both (two window specifications were two operators).
+    same_day = copies_in_order.rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing)
 
     def varies(name: str) -> Column:
         value = F.when(passed, F.col(name))
@@ -114,16 +118,15 @@ def resolve_duplicates(parsed: DataFrame) -> DataFrame:
 
     conflicting = passed & reduce(lambda left, right: left | right, map(varies, VALUE_COLUMNS))
     reason = F.when(F.col("conflicting"), F.lit("conflicting_duplicate")).otherwise(F.col("reason"))
-    # Numbering the copies first lets the min/max window reuse that window's sort.
-    return (
-        parsed.withColumn("copy", F.row_number().over(copies_in_order))
-        .withColumn("conflicting", conflicting)
-        .select(
-            *(name for name in parsed.columns if name not in ("raw", "reason")),
-            F.when(reason.isNotNull(), F.col("raw")).alias("raw"),
-            reason.alias("reason"),
-            (passed & ~F.col("conflicting") & (F.col("copy") > 1)).alias("collapsed"),
-        )
+    return parsed.select(
+        "*",
+        F.row_number().over(copies_in_order).alias("copy"),
+        conflicting.alias("conflicting"),
+    ).select(
+        *(name for name in parsed.columns if name not in ("raw", "reason")),
+        F.when(reason.isNotNull(), F.col("raw")).alias("raw"),
+        reason.alias("reason"),
+        (passed & ~F.col("conflicting") & (F.col("copy") > 1)).alias("collapsed"),
     )
 
 
