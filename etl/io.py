@@ -239,7 +239,10 @@ def _read_files(
     frames = list(whole.values())
     if split := {file_id: file for file_id, file in files.items() if file_id not in whole}:
         with named_read_errors(spark, list(split.values())):
-            frames.append(_number_lines(spark, _read_text(spark, split), split))
+            if len(files) <= WHOLE_FILE_READS:
+                frames.extend(_number_file_lines(spark, split))
+            else:
+                frames.append(_number_lines(spark, _read_text(spark, split), split))
     numbered = reduce(DataFrame.unionByName, frames)
     width, *positions = layout
     data = numbered.where((F.col("line") > 1) & (F.trim(F.col("value")) != ""))
@@ -443,6 +446,51 @@ def _number_lines(spark: SparkSession, lines: DataFrame, files: dict[int, InputF
     return lines.join(F.broadcast(chunk_offsets), ["uri", "block_start"]).select(
         "value", "file_id", line.alias("line")
     )
+
+
+def _number_file_lines(spark: SparkSession, files: dict[int, InputFile]) -> list[DataFrame]:
+    """The numbered lines (value, file_id, line) of each of `files`, each file read on its own.
+
+    Its chunks are told apart by where they start (no file name on every line), and the
+    lines of every file's chunks are counted in one job.
+    """
+    reads = {
+        file_id: spark.read.text(file.path).select(
+            "value",
+            F.col("_metadata.file_block_start").alias("block_start"),
+            F.monotonically_increasing_id().alias("row_id"),
+        )
+        for file_id, file in files.items()
+    }
+    counts = reduce(
+        DataFrame.unionByName,
+        (
+            lines.groupBy("block_start")
+            .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("lines"))
+            .select(F.lit(file_id).alias("file_id"), "block_start", "first_row_id", "lines")
+            for file_id, lines in reads.items()
+        ),
+    ).collect()
+    shifts: dict[int, list[tuple[int, int]]] = {file_id: [] for file_id in reads}
+    lines_so_far = dict.fromkeys(reads, 0)
+    for chunk in sorted(counts, key=lambda chunk: (chunk.file_id, chunk.block_start)):
+        # A line's number is its chunk's lines before it, plus its position in the chunk.
+        shift = lines_so_far[chunk.file_id] + 1 - chunk.first_row_id
+        shifts[chunk.file_id].append((chunk.block_start, shift))
+        lines_so_far[chunk.file_id] += chunk.lines
+    return [
+        lines.join(
+            F.broadcast(_literal_rows(spark, shifts[file_id], LINE_SHIFTS)), "block_start"
+        ).select(
+            "value",
+            F.lit(file_id).alias("file_id"),
+            (F.col("row_id") + F.col("shift")).alias("line"),
+        )
+        for file_id, lines in reads.items()
+    ]
+
+
+LINE_SHIFTS = (("block_start", "bigint"), ("shift", "bigint"))
 
 
 CHUNK_OFFSETS = (

@@ -1,8 +1,8 @@
 """Build the warehouse from raw daily prices: the one job, run locally and on AWS Glue.
 
 Locally `main()` builds its own SparkSession (local[*]); on Glue it takes Glue's.
-The input is read once; the judged rows with their daily metrics, and the summaries, are cached and
-every table is built from them.
+The input is read once (again only for the raw strings of conflicting duplicates); the judged
+rows with their daily metrics, and the summaries, are cached and every table is built from them.
 """
 
 from __future__ import annotations
@@ -51,14 +51,10 @@ from etl.tables import (
 )
 from etl.transforms.anomalies import flag_anomalies
 from etl.transforms.leaders import thirty_day_leaders
-from etl.transforms.returns import (
-    add_daily_returns,
-    add_thirty_day_returns,
-    add_traded_value,
-    add_year,
-)
+from etl.transforms.returns import add_returns, add_traded_value, add_year
 from etl.transforms.summaries import summarize_market_days, summarize_tickers
 from etl.transforms.validation import (
+    CONFLICTING_DUPLICATE,
     count_outcomes,
     is_accepted,
     parse_rows,
@@ -188,6 +184,8 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             answering = actions.submit(collect_rows, answers)
         with _step(say, "write"):
             writer = VersionWriter(spark, options.warehouse, run_id)
+            conflicting = accounting.rejected_by_reason.get(CONFLICTING_DUPLICATE, 0)
+            rejected = select_rejected_rows(judged, names, run_id, raw.rows, conflicting)
             try:
                 writer.write_all(
                     [
@@ -195,7 +193,7 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                         TableWrite(MARKET_DAILY, market_days, ("date",)),
                         TableWrite(TICKER_STATS, tickers, ("ticker",)),
                         TableWrite(THIRTY_DAY_LEADERS, leaders),
-                        TableWrite(REJECTED_ROWS, select_rejected_rows(judged, names, run_id)),
+                        TableWrite(REJECTED_ROWS, rejected),
                         TableWrite(ANOMALIES, anomalies, ("ticker", "date", "kind")),
                     ]
                 )
@@ -274,8 +272,7 @@ def _daily_metrics(judged: DataFrame, accepted: Column) -> DataFrame:
     """The metric columns on every judged row, meaningful on the `accepted` ones."""
     return (
         judged.transform(add_traded_value)
-        .transform(add_daily_returns, accepted)
-        .transform(add_thirty_day_returns, counted=accepted)
+        .transform(add_returns, counted=accepted)
         .transform(add_year)
     )
 

@@ -14,43 +14,37 @@ def add_traded_value(prices: DataFrame) -> DataFrame:
     return prices.withColumn("traded_value", F.col("close") * F.col("volume"))
 
 
-def add_daily_returns(prices: DataFrame, counted: Column | None = None) -> DataFrame:
-    """daily_return = close / close of the ticker's previous trading day - 1.
-
-    Null on the ticker's first day; calendar gaps do not matter. Expects one row
-    per ticker and date among the rows `counted` (all rows if None); the others
-    are nobody's previous day, and their own daily_return means nothing.
-    """
-    earlier = (
-        Window.partitionBy("ticker").orderBy(DAY_NUMBER).rowsBetween(Window.unboundedPreceding, -1)
-    )
-    previous_close = _last_counted("close", counted).over(earlier)
-    return add_day_number(prices).withColumn("daily_return", F.col("close") / previous_close - 1)
-
-
-def add_thirty_day_returns(
+def add_returns(
     prices: DataFrame, lookback_days: int = RETURN_30D_LOOKBACK_DAYS, counted: Column | None = None
 ) -> DataFrame:
-    """return_30d = close / close on prior_date_30d - 1.
+    """daily_return, prior_date_30d, prior_close_30d and return_30d, per ticker.
 
-    prior_date_30d is the ticker's latest trading day on or before date -
-    `lookback_days`; all three columns are null when the ticker has none. Only
-    rows `counted` (all if None) are trading days; the others' columns mean nothing.
+    daily_return = close / close of the ticker's previous trading day - 1: null on
+    its first day; calendar gaps do not matter. return_30d = close / close on
+    prior_date_30d - 1, where prior_date_30d is the ticker's latest trading day on or
+    before date - `lookback_days`; all three are null when the ticker has none.
+
+    Only the rows `counted` (all if None) are trading days, one per ticker and date;
+    the others are nobody's previous or prior day, and their own returns mean nothing.
     """
-    far_enough_back = (
-        Window.partitionBy("ticker")
-        .orderBy(DAY_NUMBER)
-        .rangeBetween(Window.unboundedPreceding, -lookback_days)
+    ticker_days = Window.partitionBy("ticker").orderBy(DAY_NUMBER)
+    earlier = ticker_days.rowsBetween(Window.unboundedPreceding, -1)
+    far_enough_back = ticker_days.rangeBetween(Window.unboundedPreceding, -lookback_days)
+    # The three in one select: one Window operator computes both frames in one pass over
+    # the rows (in two selects, a projection between them kept two operators apart).
+    dated = add_day_number(prices)
+    with_prior = dated.select(
+        "*",
+        _last_counted("close", counted).over(earlier).alias("_previous_close"),
+        _last_counted("date", counted).over(far_enough_back).alias("prior_date_30d"),
+        _last_counted("close", counted).over(far_enough_back).alias("prior_close_30d"),
     )
-    # Both in one select: one Window operator computes them in one pass.
-    return (
-        add_day_number(prices)
-        .select(
-            "*",
-            _last_counted("date", counted).over(far_enough_back).alias("prior_date_30d"),
-            _last_counted("close", counted).over(far_enough_back).alias("prior_close_30d"),
-        )
-        .withColumn("return_30d", F.col("close") / F.col("prior_close_30d") - 1)
+    return with_prior.select(
+        *dated.columns,
+        (F.col("close") / F.col("_previous_close") - 1).alias("daily_return"),
+        "prior_date_30d",
+        "prior_close_30d",
+        (F.col("close") / F.col("prior_close_30d") - 1).alias("return_30d"),
     )
 
 

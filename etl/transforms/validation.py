@@ -37,6 +37,10 @@ PRICE_COLUMNS = ("open", "high", "low", "close")
 VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
 """What makes two rows of the same ticker and date the same row."""
 JUDGING_COLUMNS = ("file_id", "line", "raw", "reason", "collapsed")
+CONFLICTING_DUPLICATE = "conflicting_duplicate"
+BROADCAST_CONFLICTS = 100_000
+"""Up to this many conflicting duplicates, their keys are sent to every task reading the
+input again; more are joined with it by a shuffle."""
 
 
 def parse_rows(raw: DataFrame) -> DataFrame:
@@ -44,10 +48,11 @@ def parse_rows(raw: DataFrame) -> DataFrame:
 
     In: file_id, line, the raw string columns and `record_error` (the reason
     the line is not a well-formed record of its file, or null). Out: file_id,
-    line, `raw` (the raw strings, as a struct), ticker, date, open, high, low,
-    close, volume, `reason` (null when the row passed; see REJECT_REASONS) and
-    day_number. Needs ANSI mode off (Spark's default), so an impossible date
-    casts to null.
+    line, `raw` (the raw strings, as a struct, of a rejected row; null on a row
+    that passed, so that they do not travel with every row), ticker, date, open,
+    high, low, close, volume, `reason` (null when the row passed; see
+    REJECT_REASONS) and day_number. Needs ANSI mode off (Spark's default), so an
+    impossible date casts to null.
     """
     # Trimmed, then parsed, then checked against the ranges: each step's values are
     # columns of the next, so a value used twice is computed once (Spark keeps apart
@@ -93,7 +98,14 @@ def parse_rows(raw: DataFrame) -> DataFrame:
         .when(F.col("open").isNull() | F.col("high").isNull() | F.col("low").isNull(), "bad_price")
         .when(F.col("volume").isNull(), "bad_volume")
     )
-    return add_day_number(typed.withColumn("reason", reason).drop("record_error"))
+    judged = typed.withColumn("reason", reason).select(
+        "file_id",
+        "line",
+        F.when(F.col("reason").isNotNull(), F.col("raw")).alias("raw"),
+        *(name for name in typed.columns if name not in ("file_id", "line", "raw", "record_error")),
+        "reason",
+    )
+    return add_day_number(judged)
 
 
 def resolve_duplicates(parsed: DataFrame) -> DataFrame:
@@ -105,25 +117,28 @@ def resolve_duplicates(parsed: DataFrame) -> DataFrame:
     rows, the only ones that need it.
     """
     passed = F.col("reason").isNull()
-    same_day = Window.partitionBy("ticker", DAY_NUMBER)
-    copies_in_order = same_day.orderBy(F.col("reason").isNotNull(), "file_id", "line")
+    copies_in_order = Window.partitionBy("ticker", DAY_NUMBER).orderBy(
+        F.col("reason").isNotNull(), "file_id", "line"
+    )
+    # The whole day's rows, in the same order: with the copy number in one select, one
+    # Window operator computes both (two window specifications were two operators).
+    same_day = copies_in_order.rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing)
 
     def varies(name: str) -> Column:
         value = F.when(passed, F.col(name))
         return F.min(value).over(same_day) != F.max(value).over(same_day)
 
     conflicting = passed & reduce(lambda left, right: left | right, map(varies, VALUE_COLUMNS))
-    reason = F.when(F.col("conflicting"), F.lit("conflicting_duplicate")).otherwise(F.col("reason"))
-    # Numbering the copies first lets the min/max window reuse that window's sort.
-    return (
-        parsed.withColumn("copy", F.row_number().over(copies_in_order))
-        .withColumn("conflicting", conflicting)
-        .select(
-            *(name for name in parsed.columns if name not in ("raw", "reason")),
-            F.when(reason.isNotNull(), F.col("raw")).alias("raw"),
-            reason.alias("reason"),
-            (passed & ~F.col("conflicting") & (F.col("copy") > 1)).alias("collapsed"),
-        )
+    reason = F.when(F.col("conflicting"), F.lit(CONFLICTING_DUPLICATE)).otherwise(F.col("reason"))
+    return parsed.select(
+        "*",
+        F.row_number().over(copies_in_order).alias("copy"),
+        conflicting.alias("conflicting"),
+    ).select(
+        *(name for name in parsed.columns if name not in ("raw", "reason")),
+        F.when(reason.isNotNull(), F.col("raw")).alias("raw"),
+        reason.alias("reason"),
+        (passed & ~F.col("conflicting") & (F.col("copy") > 1)).alias("collapsed"),
     )
 
 
@@ -138,13 +153,32 @@ def select_accepted_rows(judged: DataFrame) -> DataFrame:
     return judged.where(is_accepted()).drop(*JUDGING_COLUMNS)
 
 
-def select_rejected_rows(judged: DataFrame, file_names: Sequence[str], run_id: str) -> DataFrame:
+def select_rejected_rows(
+    judged: DataFrame,
+    file_names: Sequence[str],
+    run_id: str,
+    raw_rows: DataFrame,
+    conflicting_duplicates: int,
+) -> DataFrame:
     """The rejected rows with their raw strings, where they came from, and why.
 
     `file_names[file_id]` is the source_file (one literal: no join, no broadcast job).
+    A conflicting duplicate passed the parse, so it carries no raw strings (`parse_rows`):
+    when the outcome counts show `conflicting_duplicates`, theirs are read again from
+    `raw_rows` (the input's rows as `read_raw_input` reads them), by file and line.
     """
+    rejected = judged.where(F.col("reason").isNotNull()).select("file_id", "line", "raw", "reason")
+    if conflicting_duplicates:
+        conflicting = F.col("reason") == CONFLICTING_DUPLICATE
+        keys = rejected.where(conflicting).select("file_id", "line", "reason")
+        if conflicting_duplicates <= BROADCAST_CONFLICTS:
+            keys = F.broadcast(keys)
+        read_again = raw_rows.join(keys, ["file_id", "line"]).select(
+            "file_id", "line", F.struct(*RAW_COLUMNS).alias("raw"), "reason"
+        )
+        rejected = rejected.where(~conflicting).unionByName(read_again)
     source_file = F.lit(list(file_names)).cast("array<string>")[F.col("file_id")]
-    return judged.where(F.col("reason").isNotNull()).select(
+    return rejected.select(
         F.lit(run_id).alias("run_id"), source_file.alias("source_file"), "line", "raw.*", "reason"
     )
 

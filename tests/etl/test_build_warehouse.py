@@ -13,7 +13,7 @@ from etl.io import InputError
 from etl.jobs.build_warehouse import WRITE_TASKS, run
 from etl.options import JobOptions
 from etl.summary import RunSummary
-from etl.tables import TABLES
+from etl.tables import RAW_COLUMNS, TABLES
 from tests.etl.warehouse_tables import (
     current_summary,
     nothing_written,
@@ -21,7 +21,14 @@ from tests.etl.warehouse_tables import (
     read_table,
     version_folders,
 )
-from tests.messy_input import MESSY_REJECTIONS, write_messy_input
+from tests.messy_input import (
+    HEADER_A,
+    HEADER_B,
+    MESSY_REJECTIONS,
+    ROWS_A,
+    ROWS_B,
+    write_messy_input,
+)
 
 
 def _run(spark: SparkSession, source: Path | str, warehouse: Path | str) -> RunSummary:
@@ -61,6 +68,16 @@ def test_messy_input_is_accounted_for_row_by_row(spark: SparkSession, tmp_path: 
     ]
     assert (missing_ticker["ticker"], missing_ticker["run_id"]) == ("  ", summary.run_id)
     assert missing_ticker["source_file"] == str(source / "prices a.csv")
+    # Every rejected row's raw strings are its line's fields, a conflicting duplicate's too.
+    lines = {("prices a.csv", n): (HEADER_A, row) for n, row in enumerate(ROWS_A, start=2)}
+    lines |= {("b.csv.gz", n): (HEADER_B, row) for n, row in enumerate(ROWS_B, start=2)}
+    for row in read_table(warehouse, "rejected_rows"):
+        header, line = lines[(Path(row["source_file"]).name, row["line"])]
+        names = [name.strip().lower().replace("symbol", "ticker") for name in header.split(",")]
+        fields = dict(zip(names, line.split(","), strict=True))
+        assert {name: row[name] for name in RAW_COLUMNS} == {
+            name: fields[name] for name in RAW_COLUMNS
+        }
 
     metrics = {(row["ticker"], row["date"]): row for row in read_table(warehouse, "daily_metrics")}
     assert sorted(metrics) == [

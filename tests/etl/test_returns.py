@@ -8,12 +8,7 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from etl.transforms.returns import (
-    add_daily_returns,
-    add_thirty_day_returns,
-    add_traded_value,
-    add_year,
-)
+from etl.transforms.returns import add_returns, add_traded_value, add_year
 from tests.etl.frames import by_key, closes
 
 # Deliberately out of order; AAA skips 2024-01-04..05 and 2024-01-09..2024-02-01.
@@ -28,7 +23,7 @@ PRICES = [
 
 
 def test_daily_return_uses_the_previous_available_close(spark: SparkSession) -> None:
-    rows = by_key(add_daily_returns(closes(spark, PRICES)), "ticker", "date")
+    rows = by_key(add_returns(closes(spark, PRICES)), "ticker", "date")
     returns = {key: row["daily_return"] for key, row in rows.items()}
     assert returns[("AAA", date(2024, 1, 2))] is None
     assert returns[("AAA", date(2024, 1, 3))] == pytest.approx(110 / 100 - 1)
@@ -41,7 +36,7 @@ def test_daily_return_uses_the_previous_available_close(spark: SparkSession) -> 
 def test_thirty_day_return_looks_back_to_the_latest_day_on_or_before(
     spark: SparkSession,
 ) -> None:
-    rows = by_key(add_thirty_day_returns(closes(spark, PRICES)), "ticker", "date")
+    rows = by_key(add_returns(closes(spark, PRICES)), "ticker", "date")
 
     def prior(ticker: str, day: str) -> tuple[object, object, object]:
         row = rows[(ticker, date.fromisoformat(day))]
@@ -59,7 +54,7 @@ def test_thirty_day_return_looks_back_to_the_latest_day_on_or_before(
 
 
 def test_thirty_day_return_takes_the_lookback_as_a_value(spark: SparkSession) -> None:
-    rows = by_key(add_thirty_day_returns(closes(spark, PRICES), lookback_days=5), "ticker", "date")
+    rows = by_key(add_returns(closes(spark, PRICES), lookback_days=5), "ticker", "date")
     row = rows[("AAA", date(2024, 1, 8))]
     # 2024-01-08 - 5 days = 2024-01-03.
     assert (row["prior_date_30d"], row["return_30d"]) == (

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from pyspark.sql import SparkSession
 
+from etl.transforms import validation
 from etl.transforms.validation import (
+    BROADCAST_CONFLICTS,
     count_outcomes,
     parse_rows,
     resolve_duplicates,
@@ -37,7 +40,8 @@ def test_a_good_row_is_typed_and_trimmed(spark: SparkSession) -> None:
     assert (parsed["ticker"], parsed["date"]) == ("AAA", date(2024, 1, 2))
     assert (parsed["open"], parsed["high"], parsed["low"], parsed["close"]) == (10, 12, 9, 11)
     assert parsed["volume"] == 3_000_000_000
-    assert parsed["raw"]["date"] == " 2024-01-02 "
+    # Only a rejected row keeps its raw strings.
+    assert parsed["raw"] is None
 
 
 def test_bad_dates_are_rejected(spark: SparkSession) -> None:
@@ -161,8 +165,9 @@ def test_duplicates_collapse_or_conflict(spark: SparkSession) -> None:
 
 def test_rejected_rows_keep_the_raw_strings(spark: SparkSession) -> None:
     rows = [_row(2, close=" 1e999 ", volume="12abc"), _row(3)]
-    judged = resolve_duplicates(parse_rows(raw_rows(spark, rows)))
-    [rejected] = select_rejected_rows(judged, ["in.csv"], "run-1").collect()
+    raw = raw_rows(spark, rows)
+    judged = resolve_duplicates(parse_rows(raw))
+    [rejected] = select_rejected_rows(judged, ["in.csv"], "run-1", raw, 0).collect()
     assert rejected.asDict() == {
         "run_id": "run-1",
         "source_file": "in.csv",
@@ -175,4 +180,44 @@ def test_rejected_rows_keep_the_raw_strings(spark: SparkSession) -> None:
         "volume": "12abc",
         "ticker": "AAA",
         "reason": "bad_close",
+    }
+
+
+@pytest.mark.parametrize("broadcast_conflicts", [BROADCAST_CONFLICTS, 0])
+def test_conflicting_duplicates_raw_strings_are_read_again(
+    spark: SparkSession, monkeypatch: pytest.MonkeyPatch, broadcast_conflicts: int
+) -> None:
+    """They passed the parse, which keeps no raw strings of a row that passed: their keys
+    are broadcast to the input's second read, or (past BROADCAST_CONFLICTS) joined with it."""
+    monkeypatch.setattr(validation, "BROADCAST_CONFLICTS", broadcast_conflicts)
+    rows = [
+        (A_CSV, 2, " 2024-01-02", "10", "12", "9", "11 ", "1000", "AAA"),
+        (A_CSV, 3, "2024-01-02", "10.0", "12", "9", "11.5", "1000", " AAA"),
+        (B_CSV, 2, "2024-01-02 ", "10", "12", "9", "11", "1000", "AAA"),
+        (B_CSV, 3, "2024-01-03", "10", "12", "9", "11", "1000", "AAA"),
+        (B_CSV, 4, "2024-01-03", "10", "12", "9", "x", "1000", "AAA"),
+    ]
+    raw = raw_rows(spark, rows)
+    judged = resolve_duplicates(parse_rows(raw))
+    counts = {
+        (row["file_id"], row["reason"]): row["rows"] for row in count_outcomes(judged).collect()
+    }
+    conflicting = (
+        counts[(A_CSV, "conflicting_duplicate")] + counts[(B_CSV, "conflicting_duplicate")]
+    )
+    assert (conflicting, counts[(B_CSV, "bad_close")], counts[(B_CSV, None)]) == (3, 1, 1)
+
+    names = ["a.csv", "b.csv"]
+    fields = ("date", "open", "high", "low", "close", "volume", "ticker")
+    rejected = select_rejected_rows(judged, names, "run-1", raw, conflicting)
+    assert {
+        (row["source_file"], row["line"]): ({name: row[name] for name in fields}, row["reason"])
+        for row in rejected.collect()
+    } == {
+        (names[row[0]], row[1]): (
+            dict(zip(fields, row[2:], strict=True)),
+            "bad_close" if row[6] == "x" else "conflicting_duplicate",
+        )
+        for row in rows
+        if row[1:3] != (3, "2024-01-03")
     }
