@@ -176,8 +176,11 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             tickers = _cache(summarize_tickers(metrics), cached)
             anomalies = _cache(flag_anomalies(metrics, run_id), cached)
             market_days = _cache(summarize_market_days(metrics).transform(add_year), cached)
-            # Written, and ranked again for the headline answers: one scan of the metrics.
-            leaders = _cache(thirty_day_leaders(metrics), cached)
+            # Written, and ranked again for the headline answers: one scan of the metrics, of
+            # the table's columns only (the top-k copies every row it compares).
+            leaders = _cache(
+                thirty_day_leaders(metrics.select(*THIRTY_DAY_LEADERS.column_names)), cached
+            )
             # One Spark action for the headline answers and the run's own facts.
             answers = [*headline_parts(leaders, tickers, market_days), *_facts(tickers, anomalies)]
             outcomes = [(names[f], why, collapsed, n) for f, why, collapsed, n in counting.result()]
