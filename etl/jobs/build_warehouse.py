@@ -286,12 +286,14 @@ def _daily_metrics(judged: DataFrame, accepted: Column) -> DataFrame:
 def _facts(tickers: DataFrame, anomalies: DataFrame) -> list[DataFrame]:
     """The run's tickers and date range (OVERVIEW: count, date, prior_date) and its anomalies
     by kind (ANOMALY_COUNTS: the kind as `ticker`, count), in the headline answers' shape."""
-    overview = tickers.agg(
+    # Each aggregated in one task, no partial aggregates shuffled to a final one: the tickers are
+    # few, and the anomalies are written from one task as well.
+    overview = tickers.coalesce(1).agg(
         F.count("ticker").alias("tickers"),
         F.min("first_date").alias("first_date"),
         F.max("last_date").alias("last_date"),
     )
-    by_kind = anomalies.groupBy("kind").agg(F.count(F.lit(1)).alias("rows"))
+    by_kind = anomalies.coalesce(1).groupBy("kind").agg(F.count(F.lit(1)).alias("rows"))
     return [
         shaped(
             OVERVIEW,
