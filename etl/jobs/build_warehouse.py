@@ -51,12 +51,7 @@ from etl.tables import (
 )
 from etl.transforms.anomalies import flag_anomalies
 from etl.transforms.leaders import thirty_day_leaders
-from etl.transforms.returns import (
-    add_daily_returns,
-    add_thirty_day_returns,
-    add_traded_value,
-    add_year,
-)
+from etl.transforms.returns import add_returns, add_traded_value, add_year
 from etl.transforms.summaries import summarize_market_days, summarize_tickers
 from etl.transforms.validation import (
     count_outcomes,
@@ -277,8 +272,7 @@ def _daily_metrics(judged: DataFrame, accepted: Column) -> DataFrame:
     """The metric columns on every judged row, meaningful on the `accepted` ones."""
     return (
         judged.transform(add_traded_value)
-        .transform(add_daily_returns, accepted)
-        .transform(add_thirty_day_returns, counted=accepted)
+        .transform(add_returns, counted=accepted)
         .transform(add_year)
     )
 

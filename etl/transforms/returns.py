@@ -21,11 +21,7 @@ def add_daily_returns(prices: DataFrame, counted: Column | None = None) -> DataF
     per ticker and date among the rows `counted` (all rows if None); the others
     are nobody's previous day, and their own daily_return means nothing.
     """
-    earlier = (
-        Window.partitionBy("ticker").orderBy(DAY_NUMBER).rowsBetween(Window.unboundedPreceding, -1)
-    )
-    previous_close = _last_counted("close", counted).over(earlier)
-    return add_day_number(prices).withColumn("daily_return", F.col("close") / previous_close - 1)
+    return add_day_number(prices).withColumn("daily_return", _daily_return(counted))
 
 
 def add_thirty_day_returns(
@@ -37,21 +33,54 @@ def add_thirty_day_returns(
     `lookback_days`; all three columns are null when the ticker has none. Only
     rows `counted` (all if None) are trading days; the others' columns mean nothing.
     """
+    # Both in one select: one Window operator computes them in one pass.
+    return (
+        add_day_number(prices)
+        .select("*", *_thirty_days_back(lookback_days, counted))
+        .withColumn("return_30d", _return_30d())
+    )
+
+
+def add_returns(
+    prices: DataFrame, lookback_days: int = RETURN_30D_LOOKBACK_DAYS, counted: Column | None = None
+) -> DataFrame:
+    """add_daily_returns, then add_thirty_day_returns, in one pass over each ticker's rows.
+
+    Their windows share the partition and the order, so in one select Spark computes them in
+    one Window operator; added one after the other they are two, each buffering every row of
+    a ticker's history again.
+    """
+    with_day = add_day_number(prices)
+    windowed = with_day.select(
+        "*",
+        _daily_return(counted).alias("daily_return"),
+        *_thirty_days_back(lookback_days, counted),
+    )
+    return windowed.withColumn("return_30d", _return_30d())
+
+
+def _return_30d() -> Column:
+    return F.col("close") / F.col("prior_close_30d") - 1
+
+
+def _daily_return(counted: Column | None) -> Column:
+    earlier = (
+        Window.partitionBy("ticker").orderBy(DAY_NUMBER).rowsBetween(Window.unboundedPreceding, -1)
+    )
+    return F.col("close") / _last_counted("close", counted).over(earlier) - 1
+
+
+def _thirty_days_back(lookback_days: int, counted: Column | None) -> list[Column]:
+    """prior_date_30d and prior_close_30d: the last counted row `lookback_days` or more back."""
     far_enough_back = (
         Window.partitionBy("ticker")
         .orderBy(DAY_NUMBER)
         .rangeBetween(Window.unboundedPreceding, -lookback_days)
     )
-    # Both in one select: one Window operator computes them in one pass.
-    return (
-        add_day_number(prices)
-        .select(
-            "*",
-            _last_counted("date", counted).over(far_enough_back).alias("prior_date_30d"),
-            _last_counted("close", counted).over(far_enough_back).alias("prior_close_30d"),
-        )
-        .withColumn("return_30d", F.col("close") / F.col("prior_close_30d") - 1)
-    )
+    return [
+        _last_counted("date", counted).over(far_enough_back).alias("prior_date_30d"),
+        _last_counted("close", counted).over(far_enough_back).alias("prior_close_30d"),
+    ]
 
 
 def _last_counted(name: str, counted: Column | None) -> Column:

@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 
 from etl.transforms.returns import (
     add_daily_returns,
+    add_returns,
     add_thirty_day_returns,
     add_traded_value,
     add_year,
@@ -66,6 +67,26 @@ def test_thirty_day_return_takes_the_lookback_as_a_value(spark: SparkSession) ->
         date(2024, 1, 3),
         pytest.approx(99 / 110 - 1),
     )
+
+
+@pytest.mark.parametrize("counting", [False, True])
+def test_both_returns_at_once_are_each_added_alone(spark: SparkSession, counting: bool) -> None:
+    """add_returns (one window pass) gives the rows of add_daily_returns then
+    add_thirty_day_returns, with every row counted or with rows left out (an extra row on a
+    day AAA trades, and one on a day it does not, both uncounted)."""
+    uncounted = [("AAA", "2024-01-03", 500.0), ("AAA", "2024-01-20", 700.0)]
+    prices = closes(spark, PRICES + (uncounted if counting else [])).withColumn(
+        "counted", F.col("close") < 500
+    )
+    counted = F.col("counted") if counting else None
+    one_pass = add_returns(prices, lookback_days=5, counted=counted)
+    in_turn = add_thirty_day_returns(
+        add_daily_returns(prices, counted), lookback_days=5, counted=counted
+    )
+    assert one_pass.columns == in_turn.columns
+    assert sorted(map(tuple, one_pass.collect())) == sorted(map(tuple, in_turn.collect()))
+    # Not all null: AAA's five counted days have four daily returns.
+    assert sum(r["daily_return"] is not None for r in one_pass.collect() if r["counted"]) == 4
 
 
 def test_traded_value_and_year(spark: SparkSession) -> None:
