@@ -53,7 +53,8 @@ def headline_parts(
     """The rows each headline answer needs, each part in SHAPE and tagged with its answer.
 
     `metrics` may be any frame of daily metrics holding their top 30-day returns, such as
-    thirty_day_leaders: only topThirtyDayReturns reads it.
+    thirty_day_leaders: only topThirtyDayReturns reads it. Each frame is ranked in one task:
+    they are meant to be small (thirty_day_leaders, not daily_metrics).
     """
     by_value = F.col("value").desc()
     return [
@@ -113,7 +114,8 @@ def collect_rows(parts: list[DataFrame]) -> dict[str, list[Row]]:
         # By position: every part is in SHAPE's order (resolving by name costs a plan each).
         union = union.union(part)
     rows: dict[str, list[Row]] = {}
-    for row in union.collect():
+    # One task reads every part's few rows: a task (and a stage) per part's partition costs more.
+    for row in union.coalesce(1).collect():
         rows.setdefault(row["answer"], []).append(row)
     return rows
 
@@ -196,9 +198,10 @@ def _top(
     name: str, frame: DataFrame, order: list[Column | str], limit: int, **columns: str
 ) -> DataFrame:
     """`frame`'s first `limit` rows by `order`, in SHAPE, tagged with `name`. `order` names
-    SHAPE's columns; a top-k under a union is still planned as Spark's TakeOrderedAndProject."""
+    SHAPE's columns; a top-k under a union is still planned as Spark's TakeOrderedAndProject,
+    here of one partition (the frames are small): one task, no shuffle to a second one."""
     chosen = {key: F.col(column) for key, column in columns.items()}
-    return shaped(name, frame, **chosen).orderBy(*order).limit(limit)
+    return shaped(name, frame.coalesce(1), **chosen).orderBy(*order).limit(limit)
 
 
 def _check(selection: str, expected: object) -> dict[str, Any]:

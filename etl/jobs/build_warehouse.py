@@ -172,8 +172,11 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             tickers = _cache(summarize_tickers(metrics), cached)
             anomalies = _cache(flag_anomalies(metrics, run_id), cached)
             market_days = _cache(summarize_market_days(metrics).transform(add_year), cached)
-            # Written, and ranked again for the headline answers: one scan of the metrics.
-            leaders = _cache(thirty_day_leaders(metrics), cached)
+            # Written, and ranked again for the headline answers: one scan of the metrics, of
+            # the table's columns only (the top-k copies every row it compares).
+            leaders = _cache(
+                thirty_day_leaders(metrics.select(*THIRTY_DAY_LEADERS.column_names)), cached
+            )
             # One Spark action for the headline answers and the run's own facts.
             answers = [*headline_parts(leaders, tickers, market_days), *_facts(tickers, anomalies)]
             outcomes = [(names[f], why, collapsed, n) for f, why, collapsed, n in counting.result()]
@@ -280,12 +283,14 @@ def _daily_metrics(judged: DataFrame, accepted: Column) -> DataFrame:
 def _facts(tickers: DataFrame, anomalies: DataFrame) -> list[DataFrame]:
     """The run's tickers and date range (OVERVIEW: count, date, prior_date) and its anomalies
     by kind (ANOMALY_COUNTS: the kind as `ticker`, count), in the headline answers' shape."""
-    overview = tickers.agg(
+    # Each aggregated in one task, no partial aggregates shuffled to a final one: the tickers are
+    # few, and the anomalies are written from one task as well.
+    overview = tickers.coalesce(1).agg(
         F.count("ticker").alias("tickers"),
         F.min("first_date").alias("first_date"),
         F.max("last_date").alias("last_date"),
     )
-    by_kind = anomalies.groupBy("kind").agg(F.count(F.lit(1)).alias("rows"))
+    by_kind = anomalies.coalesce(1).groupBy("kind").agg(F.count(F.lit(1)).alias("rows"))
     return [
         shaped(
             OVERVIEW,
