@@ -39,6 +39,8 @@ TICKER_ALIASES = ("ticker", "symbol")
 """Header names accepted for the ticker column, in order of preference."""
 WHOLE_FILE_READS = 16
 """Up to this many input files, each file Spark reads in one task is read on its own."""
+GLOB_CHARACTERS = re.compile(r"([\\{}\[\]*?])")
+"""What Spark's reader takes a path for a pattern by (a[1].csv would read a1.csv)."""
 ROW_IN_TASK = (1 << 33) - 1
 """monotonically_increasing_id is the task's partition index << 33 + the row's position in it."""
 
@@ -373,7 +375,7 @@ def _read_whole_files(spark: SparkSession, files: dict[int, InputFile]) -> dict[
     whole = {}
     one_split = one_task_bytes(spark)
     for file_id, file in files.items():
-        lines = spark.read.text(file.path)
+        lines = spark.read.text(_literal(file.path))
         if _file_bytes(spark, file) <= one_split or lines.rdd.getNumPartitions() == 1:
             position = F.monotonically_increasing_id().bitwiseAND(ROW_IN_TASK)
             whole[file_id] = lines.select(
@@ -389,13 +391,18 @@ def one_task_bytes(spark: SparkSession) -> int:
     return min(int(conf.filesMaxPartitionBytes()), int(conf.filesOpenCostInBytes()))
 
 
+def _literal(path: str) -> str:
+    """`path` with its glob characters escaped, so that Spark reads that one file."""
+    return GLOB_CHARACTERS.sub(r"\\\1", path)
+
+
 def _file_bytes(spark: SparkSession, file: InputFile) -> int:
     path = _hadoop_path(spark, file.path)
     return int(_file_system(spark, path).getFileStatus(path).getLen())
 
 
 def _read_text(spark: SparkSession, files: dict[int, InputFile]) -> DataFrame:
-    return spark.read.text([file.path for file in files.values()]).select(
+    return spark.read.text([_literal(file.path) for file in files.values()]).select(
         F.col("value"),
         F.input_file_name().alias("uri"),
         F.col("_metadata.file_block_start").alias("block_start"),
@@ -455,7 +462,7 @@ def _number_file_lines(spark: SparkSession, files: dict[int, InputFile]) -> list
     lines of every file's chunks are counted in one job.
     """
     reads = {
-        file_id: spark.read.text(file.path).select(
+        file_id: spark.read.text(_literal(file.path)).select(
             "value",
             F.col("_metadata.file_block_start").alias("block_start"),
             F.monotonically_increasing_id().alias("row_id"),

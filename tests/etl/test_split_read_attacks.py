@@ -3,6 +3,7 @@ split of plain lines must still read every line as from_csv reads it."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import random
 from collections.abc import Iterator
@@ -98,3 +99,33 @@ def test_a_line_of_more_fields_than_the_csv_parser_holds_is_a_rejected_row(
         ("wide.csv", 3): (plain.split(","), None),
         ("quoted.csv", 2): (fields[:7], None),
     }
+
+
+GLOB_NAMES = ("a[1].csv", "a1.csv", "q?.csv", "qx.csv", "c{d}.csv", "star*.csv", "starz.csv")
+"""File names Hadoop would take as patterns (a[1] matches a1, q? matches qx), and the files they
+would match."""
+
+
+@pytest.mark.parametrize(("chunk", "padding"), [(None, 0), (128, 0), (128, WHOLE_FILE_READS)])
+def test_file_names_with_glob_characters_are_read_as_themselves(
+    spark: SparkSession, tmp_path: Path, chunk: int | None, padding: int
+) -> None:
+    """A file named a[1].csv was read as a1.csv (or, split, both numbered as one file), and
+    c{d}.csv was not found: every line must come from its own file, numbered in it."""
+    expected = {}
+    names = [*GLOB_NAMES, *(f"pad{index:02d}.csv" for index in range(padding))]
+    for index, name in enumerate(names):
+        lines = [f"2024-01-{day:02d},1,2,0.5,{day},7,T{index}" for day in range(1, 9)]
+        (tmp_path / name).write_text("\n".join([HEADER.decode(), *lines]) + "\n")
+        expected.update({(name, number): line for number, line in enumerate(lines, start=2)})
+    columns = HEADER.decode().split(",")
+    with file_chunks_of(spark, chunk) if chunk else contextlib.nullcontext():
+        raw = read_raw_input(spark, str(tmp_path))
+        rows = raw.rows.collect()
+    files = [Path(file.name).name for file in raw.files]
+    read = [
+        ((files[row["file_id"]], row["line"]), ",".join(row[column] for column in columns))
+        for row in rows
+    ]
+
+    assert sorted(read) == sorted(expected.items())
