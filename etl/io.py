@@ -13,8 +13,8 @@ import csv
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import reduce
+from dataclasses import dataclass, field
+from functools import cached_property, reduce
 from typing import Any
 
 from py4j.protocol import Py4JJavaError
@@ -63,12 +63,89 @@ class InputFile:
 @dataclass(frozen=True)
 class RawInput:
     files: tuple[InputFile, ...]
-    rows: DataFrame
-    """One row per data line: file_id (index into `files`), line, RAW_COLUMNS as
+    located: DataFrame
+    """One row per data line: file_id (index into `files`), location, RAW_COLUMNS as
     strings, then record_error ('bad_encoding', 'bad_quoting', 'bad_field_count'
-    or null)."""
+    or null). A line's location is unique and in line order within its file (the header's
+    is 0): its line - 1, except in a file read in chunks (`chunked`), where it is its
+    chunk's start + its position in the chunk, turned into a line by `number_lines`."""
     skipped: tuple[str, ...] = ()
     """Files under the input folder that are not input (not .csv or .csv.gz)."""
+    chunked: dict[int, DataFrame] = field(default_factory=dict)
+    """The lines (block_start, row_id) of each file read in chunks on its own, by file_id:
+    counted per chunk only when a line number of that file is wanted."""
+
+    @cached_property
+    def rows(self) -> DataFrame:
+        """`located` with `line` (1-based, within its file) in place of location."""
+        return self.number_lines(self.located, set(self.chunked))
+
+    def number_lines(self, located: DataFrame, file_ids: set[int]) -> DataFrame:
+        """`located` (rows with file_id and location) with `line` in place of location.
+
+        Rows of a chunked file must be of one of `file_ids`, whose lines are counted per
+        chunk (one job): a line's number is the lines of its file's earlier chunks, plus
+        its position in its own chunk. Rows of other files need no count.
+        """
+        chunks = _chunk_lines(self.located.sparkSession, self.files, self.chunked, file_ids)
+        position = F.col("location") + 1
+        if chunks is None:
+            return _with_line(located, position)
+        joined = located.join(
+            F.broadcast(chunks),
+            (located["file_id"] == chunks["chunk_file_id"])
+            & (located["location"] >= chunks["block_start"])
+            & (located["location"] < chunks["next_start"]),
+            "left",
+        )
+        shift = F.coalesce(F.col("lines_before") - F.col("block_start"), F.lit(0))
+        shifted = joined.select(*located.columns, shift.alias("shift"))
+        return _with_line(shifted, position + F.col("shift"))
+
+
+def _with_line(located: DataFrame, line: Column) -> DataFrame:
+    return located.select(
+        *(
+            line.alias("line") if name == "location" else F.col(name)
+            for name in located.columns
+            if name != "shift"
+        )
+    )
+
+
+def _chunk_lines(
+    spark: SparkSession,
+    files: Sequence[InputFile],
+    chunked: dict[int, DataFrame],
+    file_ids: set[int],
+) -> DataFrame | None:
+    """(chunk_file_id, block_start, next_start, lines_before) of every chunk of the chunked
+    files among `file_ids`, or None if there is none."""
+    wanted = {file_id: lines for file_id, lines in chunked.items() if file_id in file_ids}
+    if not wanted:
+        return None
+    with named_read_errors(spark, [files[file_id] for file_id in wanted]):
+        counts = reduce(
+            DataFrame.unionByName,
+            (
+                lines.groupBy("block_start")
+                .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("lines"))
+                .select(F.lit(file_id).alias("file_id"), "block_start", "first_row_id", "lines")
+                for file_id, lines in wanted.items()
+            ),
+        ).collect()
+    rows, lines_so_far = [], dict.fromkeys(wanted, 0)
+    ordered = sorted(counts, key=lambda chunk: (chunk.file_id, chunk.block_start))
+    for chunk, following in zip(ordered, [*ordered[1:], None], strict=True):
+        # A location is the chunk's start + the line's position in its task: exact only
+        # when every chunk is a task of its own (one file's read: Spark packs no two).
+        if chunk.first_row_id & ROW_IN_TASK:
+            raise RuntimeError(f"a chunk of {files[chunk.file_id].name} shares a task")
+        same_file = following is not None and following.file_id == chunk.file_id
+        next_start = following.block_start if following is not None and same_file else 1 << 62
+        rows.append((chunk.file_id, chunk.block_start, next_start, lines_so_far[chunk.file_id]))
+        lines_so_far[chunk.file_id] += chunk.lines
+    return _literal_rows(spark, rows, CHUNKS)
 
 
 def read_raw_input(spark: SparkSession, path: str) -> RawInput:
@@ -84,11 +161,13 @@ def read_raw_input(spark: SparkSession, path: str) -> RawInput:
         positions = locate_columns(file.header, file.name)
         layout = (len(file.header), *(positions[name] for name in RAW_COLUMNS))
         groups.setdefault(layout, {})[file_id] = file
-    frames = [_read_files(spark, members, layout) for layout, members in groups.items()]
+    chunked: dict[int, DataFrame] = {}
+    frames = [_read_files(spark, members, layout, chunked) for layout, members in groups.items()]
     return RawInput(
         files=files,
-        rows=reduce(DataFrame.unionByName, frames),
+        located=reduce(DataFrame.unionByName, frames),
         skipped=tuple(_display_name(spark, file) for file in skipped),
+        chunked=chunked,
     )
 
 
@@ -234,26 +313,30 @@ def _codec(spark: SparkSession, path: Any) -> Any:
 
 
 def _read_files(
-    spark: SparkSession, files: dict[int, InputFile], layout: tuple[int, ...]
+    spark: SparkSession,
+    files: dict[int, InputFile],
+    layout: tuple[int, ...],
+    chunked: dict[int, DataFrame],
 ) -> DataFrame:
-    """The data lines of `files`, which share a `layout`: header width, then column positions."""
+    """The data lines of `files`, which share a `layout`: header width, then column positions.
+    The lines of the files read in chunks on their own are added to `chunked`."""
     whole = _read_whole_files(spark, files)
     frames = list(whole.values())
     if split := {file_id: file for file_id, file in files.items() if file_id not in whole}:
-        with named_read_errors(spark, list(split.values())):
-            if len(files) <= WHOLE_FILE_READS:
-                frames.extend(_number_file_lines(spark, split))
-            else:
+        if len(files) <= WHOLE_FILE_READS:
+            frames.extend(_locate_file_lines(spark, split, chunked))
+        else:
+            with named_read_errors(spark, list(split.values())):
                 frames.append(_number_lines(spark, _read_text(spark, split), split))
-    numbered = reduce(DataFrame.unionByName, frames)
+    located = reduce(DataFrame.unionByName, frames)
     width, *positions = layout
-    data = numbered.where((F.col("line") > 1) & (F.trim(F.col("value")) != ""))
+    data = located.where((F.col("location") > 0) & (F.trim(F.col("value")) != ""))
     return split_fields(data, width, positions)
 
 
 def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> DataFrame:
-    """file_id, line, RAW_COLUMNS (the fields at `positions`) and record_error of `lines`
-    (file_id, line, value: a line's bytes as read, of a file whose header has `width` fields).
+    """file_id, location, RAW_COLUMNS (the fields at `positions`) and record_error of `lines`
+    (file_id, location, value: a line's bytes as read, of a file whose header has `width` fields).
 
     A line in UTF-8 with no quote and `width` fields (nearly every line) is split at its
     commas, an empty field being null: what `from_csv` makes of it, for a fraction of the
@@ -270,7 +353,7 @@ def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
     # Three projections, so that neither the split nor from_csv is computed twice.
     split = lines.select(
         "file_id",
-        "line",
+        "location",
         "value",
         plain.alias("plain"),
         (~plain | first).alias("csv"),
@@ -280,7 +363,7 @@ def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
     record_error = F.col("record_error")
     parsed = split.select(
         "file_id",
-        "line",
+        "location",
         "csv",
         *(F.col("parts")[position].alias(f"p{position}") for position in positions),
         F.when(F.col("csv"), _csv_struct(raw_text, width, record_error)).alias("fields"),
@@ -295,7 +378,7 @@ def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
 
     return parsed.select(
         "file_id",
-        "line",
+        "location",
         *(field(p).alias(c) for c, p in zip(RAW_COLUMNS, positions, strict=True)),
         "record_error",
     )
@@ -305,19 +388,19 @@ def parse_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
     """What `split_fields` gives, with every line through `from_csv` and `_record_error`."""
     checked = lines.select(
         "file_id",
-        "line",
+        "location",
         "value",
         _checked_record_error(F.col("value"), width).alias("record_error"),
     )
     fields = checked.select(
         "file_id",
-        "line",
+        "location",
         _csv_struct(F.col("value"), width, F.col("record_error")).alias("fields"),
         "record_error",
     )
     return fields.select(
         "file_id",
-        "line",
+        "location",
         *(
             F.col("fields").getField(f"c{position}").alias(column)
             for column, position in zip(RAW_COLUMNS, positions, strict=True)
@@ -364,7 +447,7 @@ def _record_error(line: Column, width: int, utf8: Column) -> Column:
 
 
 def _read_whole_files(spark: SparkSession, files: dict[int, InputFile]) -> dict[int, DataFrame]:
-    """The numbered lines (value, file_id, line) of each file Spark reads in one task, by file_id.
+    """The lines (value, file_id, location) of each file Spark reads in one task, by file_id.
 
     Each is read on its own, so its task reads that file and nothing else: a line's number is
     its position in the task (the low bits of monotonically_increasing_id), with no pass over
@@ -379,7 +462,7 @@ def _read_whole_files(spark: SparkSession, files: dict[int, InputFile]) -> dict[
         if _file_bytes(spark, file) <= one_split or lines.rdd.getNumPartitions() == 1:
             position = F.monotonically_increasing_id().bitwiseAND(ROW_IN_TASK)
             whole[file_id] = lines.select(
-                "value", F.lit(file_id).alias("file_id"), (position + 1).alias("line")
+                "value", F.lit(file_id).alias("file_id"), position.alias("location")
             )
     return whole
 
@@ -424,7 +507,7 @@ def named_read_errors(spark: SparkSession, files: Sequence[InputFile]) -> Iterat
 
 
 def _number_lines(spark: SparkSession, lines: DataFrame, files: dict[int, InputFile]) -> DataFrame:
-    """Add `file_id` and `line` (1-based, within its file) to the lines of a text read.
+    """Add `file_id` and `location` (its line - 1) to the lines of a text read.
 
     Spark reads a file in chunks (splits), each chunk's lines in order within one
     task; so a line's number is the count of lines in the file's earlier chunks
@@ -449,55 +532,42 @@ def _number_lines(spark: SparkSession, lines: DataFrame, files: dict[int, InputF
         )
         lines_so_far[key] += chunk.lines
     chunk_offsets = _literal_rows(spark, offsets, CHUNK_OFFSETS)
-    line: Column = F.col("lines_before") + F.col("row_id") - F.col("first_row_id") + 1
+    location: Column = F.col("lines_before") + F.col("row_id") - F.col("first_row_id")
     return lines.join(F.broadcast(chunk_offsets), ["uri", "block_start"]).select(
-        "value", "file_id", line.alias("line")
+        "value", "file_id", location.alias("location")
     )
 
 
-def _number_file_lines(spark: SparkSession, files: dict[int, InputFile]) -> list[DataFrame]:
-    """The numbered lines (value, file_id, line) of each of `files`, each file read on its own.
+def _locate_file_lines(
+    spark: SparkSession, files: dict[int, InputFile], chunked: dict[int, DataFrame]
+) -> list[DataFrame]:
+    """The lines (value, file_id, location) of each of `files`, each file read on its own.
 
-    Its chunks are told apart by where they start (no file name on every line), and the
-    lines of every file's chunks are counted in one job.
+    A location is the line's chunk's start + its position in the chunk (its task): chunk k > 0
+    holds only lines starting in its bytes (start_k, end_k], at most end_k - start_k of them,
+    so locations are unique and in line order, with no pass over the input to count lines.
     """
-    reads = {
-        file_id: spark.read.text(_literal(file.path)).select(
+    frames = []
+    for file_id, file in files.items():
+        lines = spark.read.text(_literal(file.path)).select(
             "value",
             F.col("_metadata.file_block_start").alias("block_start"),
             F.monotonically_increasing_id().alias("row_id"),
         )
-        for file_id, file in files.items()
-    }
-    counts = reduce(
-        DataFrame.unionByName,
-        (
-            lines.groupBy("block_start")
-            .agg(F.min("row_id").alias("first_row_id"), F.count(F.lit(1)).alias("lines"))
-            .select(F.lit(file_id).alias("file_id"), "block_start", "first_row_id", "lines")
-            for file_id, lines in reads.items()
-        ),
-    ).collect()
-    shifts: dict[int, list[tuple[int, int]]] = {file_id: [] for file_id in reads}
-    lines_so_far = dict.fromkeys(reads, 0)
-    for chunk in sorted(counts, key=lambda chunk: (chunk.file_id, chunk.block_start)):
-        # A line's number is its chunk's lines before it, plus its position in the chunk.
-        shift = lines_so_far[chunk.file_id] + 1 - chunk.first_row_id
-        shifts[chunk.file_id].append((chunk.block_start, shift))
-        lines_so_far[chunk.file_id] += chunk.lines
-    return [
-        lines.join(
-            F.broadcast(_literal_rows(spark, shifts[file_id], LINE_SHIFTS)), "block_start"
-        ).select(
-            "value",
-            F.lit(file_id).alias("file_id"),
-            (F.col("row_id") + F.col("shift")).alias("line"),
+        chunked[file_id] = lines.select("block_start", "row_id")
+        location = F.col("block_start") + F.col("row_id").bitwiseAND(ROW_IN_TASK)
+        frames.append(
+            lines.select("value", F.lit(file_id).alias("file_id"), location.alias("location"))
         )
-        for file_id, lines in reads.items()
-    ]
+    return frames
 
 
-LINE_SHIFTS = (("block_start", "bigint"), ("shift", "bigint"))
+CHUNKS = (
+    ("chunk_file_id", "int"),
+    ("block_start", "bigint"),
+    ("next_start", "bigint"),
+    ("lines_before", "bigint"),
+)
 
 
 CHUNK_OFFSETS = (

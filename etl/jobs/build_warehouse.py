@@ -1,7 +1,8 @@
 """Build the warehouse from raw daily prices: the one job, run locally and on AWS Glue.
 
 Locally `main()` builds its own SparkSession (local[*]); on Glue it takes Glue's.
-The input is read once (again only for the raw strings of conflicting duplicates); the judged
+The input is read once (again only for the raw strings of conflicting duplicates, and to count
+the lines of a file read in chunks only when rejected rows of it need line numbers); the judged
 rows with their daily metrics, and the summaries, are cached and every table is built from them.
 """
 
@@ -167,7 +168,7 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
                 say(f"  {len(raw.skipped)} file(s) skipped (not .csv or .csv.gz)")
         with _step(say, "validate"):
             # Every later window and aggregate is per ticker: shuffle by it once.
-            parsed = parse_rows(raw.rows).repartition("ticker")
+            parsed = parse_rows(raw.located).repartition("ticker")
             # The daily metrics of the accepted rows are computed with the judging, in one job
             # and one cache: their windows need the order the duplicate windows sorted.
             judged = _cache(_daily_metrics(resolve_duplicates(parsed), is_accepted()), cached)
@@ -185,7 +186,9 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             )
             # One Spark action for the headline answers and the run's own facts.
             answers = [*headline_parts(leaders, tickers, market_days), *_facts(tickers, anomalies)]
-            outcomes = [(names[f], why, collapsed, n) for f, why, collapsed, n in counting.result()]
+            counted = counting.result()
+            outcomes = [(names[f], why, collapsed, n) for f, why, collapsed, n in counted]
+            rejecting = {file_id for file_id, why, _, _ in counted if why is not None}
             accounting = Accounting.from_outcomes(outcomes, names, raw.skipped)
             _require_valid_rows(accounting)
             # Collected while the tables are written: started during the judging, its tasks
@@ -194,7 +197,14 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
         with _step(say, "write"):
             writer = VersionWriter(spark, options.warehouse, run_id)
             conflicting = accounting.rejected_by_reason.get(CONFLICTING_DUPLICATE, 0)
-            rejected = select_rejected_rows(judged, names, run_id, raw.rows, conflicting)
+            rejected = select_rejected_rows(
+                judged,
+                names,
+                run_id,
+                raw.located,
+                conflicting,
+                lambda located: raw.number_lines(located, rejecting),
+            )
             try:
                 writer.write_all(
                     [

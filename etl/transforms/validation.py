@@ -8,7 +8,7 @@ neither (accepted), so the accounting always balances.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Window
@@ -36,7 +36,7 @@ TICKER_CHARACTERS_REJECTED = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]"
 PRICE_COLUMNS = ("open", "high", "low", "close")
 VALUE_COLUMNS = (*PRICE_COLUMNS, "volume")
 """What makes two rows of the same ticker and date the same row."""
-JUDGING_COLUMNS = ("file_id", "line", "raw", "reason", "collapsed")
+JUDGING_COLUMNS = ("file_id", "location", "raw", "reason", "collapsed")
 CONFLICTING_DUPLICATE = "conflicting_duplicate"
 BROADCAST_CONFLICTS = 100_000
 """Up to this many conflicting duplicates, their keys are sent to every task reading the
@@ -46,11 +46,11 @@ input again; more are joined with it by a shuffle."""
 def parse_rows(raw: DataFrame) -> DataFrame:
     """Type each raw row and give the first reason it is rejected, if any.
 
-    In: file_id, line, the raw string columns and `record_error` (the reason
-    the line is not a well-formed record of its file, or null). Out: file_id,
-    line, `raw` (the raw strings, as a struct, of a rejected row; null on a row
-    that passed, so that they do not travel with every row), ticker, date, open,
-    high, low, close, volume, `reason` (null when the row passed; see
+    In: file_id, location (unique and in line order within a file: see RawInput), the raw
+    string columns and `record_error` (the reason the line is not a well-formed record of
+    its file, or null). Out: file_id, location, `raw` (the raw strings, as a struct, of a
+    rejected row; null on a row that passed, so that they do not travel with every row),
+    ticker, date, open, high, low, close, volume, `reason` (null when the row passed; see
     REJECT_REASONS) and day_number. Needs ANSI mode off (Spark's default), so an
     impossible date casts to null.
     """
@@ -59,14 +59,14 @@ def parse_rows(raw: DataFrame) -> DataFrame:
     # projections whose merging would repeat an expression).
     trimmed = raw.select(
         "file_id",
-        "line",
+        "location",
         F.struct(*(F.col(name) for name in RAW_COLUMNS)).alias("raw"),
         "record_error",
         *(F.trim(F.col(name)).alias(name) for name in RAW_COLUMNS),
     )
     parsed = trimmed.select(
         "file_id",
-        "line",
+        "location",
         "raw",
         "record_error",
         _text("ticker").alias("ticker"),
@@ -77,7 +77,7 @@ def parse_rows(raw: DataFrame) -> DataFrame:
     low, high = PRICE_RANGE
     typed = parsed.select(
         "file_id",
-        "line",
+        "location",
         "raw",
         "record_error",
         "ticker",
@@ -100,9 +100,13 @@ def parse_rows(raw: DataFrame) -> DataFrame:
     )
     judged = typed.withColumn("reason", reason).select(
         "file_id",
-        "line",
+        "location",
         F.when(F.col("reason").isNotNull(), F.col("raw")).alias("raw"),
-        *(name for name in typed.columns if name not in ("file_id", "line", "raw", "record_error")),
+        *(
+            name
+            for name in typed.columns
+            if name not in ("file_id", "location", "raw", "record_error")
+        ),
         "reason",
     )
     return add_day_number(judged)
@@ -113,12 +117,13 @@ def resolve_duplicates(parsed: DataFrame) -> DataFrame:
 
     Rows of the same ticker and date with different values are all rejected as
     `conflicting_duplicate`; of identical rows the first (by file, then line) is
-    kept and the others get `collapsed` = true. `raw` is kept only on rejected
+    kept and the others get `collapsed` = true (by file, then location, which is in line
+    order). `raw` is kept only on rejected
     rows, the only ones that need it.
     """
     passed = F.col("reason").isNull()
     copies_in_order = Window.partitionBy("ticker", DAY_NUMBER).orderBy(
-        F.col("reason").isNotNull(), "file_id", "line"
+        F.col("reason").isNotNull(), "file_id", "location"
     )
     # The whole day's rows, in the same order: with the copy number in one select, one
     # Window operator computes both (two window specifications were two operators).
@@ -159,26 +164,30 @@ def select_rejected_rows(
     run_id: str,
     raw_rows: DataFrame,
     conflicting_duplicates: int,
+    number_lines: Callable[[DataFrame], DataFrame],
 ) -> DataFrame:
     """The rejected rows with their raw strings, where they came from, and why.
 
     `file_names[file_id]` is the source_file (one literal: no join, no broadcast job).
     A conflicting duplicate passed the parse, so it carries no raw strings (`parse_rows`):
     when the outcome counts show `conflicting_duplicates`, theirs are read again from
-    `raw_rows` (the input's rows as `read_raw_input` reads them), by file and line.
+    `raw_rows` (the input's rows as `read_raw_input` locates them), by file and location.
+    `number_lines` turns the rejected rows' locations into lines (RawInput.number_lines).
     """
-    rejected = judged.where(F.col("reason").isNotNull()).select("file_id", "line", "raw", "reason")
+    rejected = judged.where(F.col("reason").isNotNull()).select(
+        "file_id", "location", "raw", "reason"
+    )
     if conflicting_duplicates:
         conflicting = F.col("reason") == CONFLICTING_DUPLICATE
-        keys = rejected.where(conflicting).select("file_id", "line", "reason")
+        keys = rejected.where(conflicting).select("file_id", "location", "reason")
         if conflicting_duplicates <= BROADCAST_CONFLICTS:
             keys = F.broadcast(keys)
-        read_again = raw_rows.join(keys, ["file_id", "line"]).select(
-            "file_id", "line", F.struct(*RAW_COLUMNS).alias("raw"), "reason"
+        read_again = raw_rows.join(keys, ["file_id", "location"]).select(
+            "file_id", "location", F.struct(*RAW_COLUMNS).alias("raw"), "reason"
         )
         rejected = rejected.where(~conflicting).unionByName(read_again)
     source_file = F.lit(list(file_names)).cast("array<string>")[F.col("file_id")]
-    return rejected.select(
+    return number_lines(rejected).select(
         F.lit(run_id).alias("run_id"), source_file.alias("source_file"), "line", "raw.*", "reason"
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 
 RAW_SCHEMA = (
-    "file_id int, line bigint, date string, open string, high string, low string,"
+    "file_id int, location bigint, date string, open string, high string, low string,"
     " close string, volume string, ticker string, record_error string"
 )
 PRICES_SCHEMA = (
@@ -19,7 +19,7 @@ PRICES_SCHEMA = (
 
 
 def raw_rows(spark: SparkSession, rows: Sequence[tuple[Any, ...]]) -> DataFrame:
-    """Raw rows as read: (file_id, line, date, open, high, low, close, volume, ticker).
+    """Raw rows as read: (file_id, location, date, open, high, low, close, volume, ticker).
 
     A tenth value, if given, is the row's record_error (null otherwise).
     """

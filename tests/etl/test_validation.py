@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 from etl.transforms import validation
 from etl.transforms.validation import (
@@ -22,6 +22,11 @@ A_CSV, B_CSV = 0, 1
 GOOD = ("2024-01-02", "10", "12", "9", "11", "1000", "AAA")
 
 
+def _as_lines(located: DataFrame) -> DataFrame:
+    """These rows' locations are their lines."""
+    return located.withColumnRenamed("location", "line")
+
+
 def _row(line: int, **changes: str | None) -> tuple[object, ...]:
     names = ("date", "open", "high", "low", "close", "volume", "ticker")
     values = dict(zip(names, GOOD, strict=True)) | changes
@@ -30,7 +35,7 @@ def _row(line: int, **changes: str | None) -> tuple[object, ...]:
 
 def _reasons(spark: SparkSession, rows: list[tuple[object, ...]]) -> dict[int, str | None]:
     parsed = parse_rows(raw_rows(spark, rows))
-    return {row["line"]: row["reason"] for row in parsed.collect()}
+    return {row["location"]: row["reason"] for row in parsed.collect()}
 
 
 def test_a_good_row_is_typed_and_trimmed(spark: SparkSession) -> None:
@@ -131,7 +136,8 @@ def test_duplicates_collapse_or_conflict(spark: SparkSession) -> None:
     ]
     judged = resolve_duplicates(parse_rows(raw_rows(spark, rows)))
     outcome = {
-        (row["file_id"], row["line"]): (row["reason"], row["collapsed"]) for row in judged.collect()
+        (row["file_id"], row["location"]): (row["reason"], row["collapsed"])
+        for row in judged.collect()
     }
     assert outcome == {
         (A_CSV, 3): (None, False),
@@ -167,7 +173,7 @@ def test_rejected_rows_keep_the_raw_strings(spark: SparkSession) -> None:
     rows = [_row(2, close=" 1e999 ", volume="12abc"), _row(3)]
     raw = raw_rows(spark, rows)
     judged = resolve_duplicates(parse_rows(raw))
-    [rejected] = select_rejected_rows(judged, ["in.csv"], "run-1", raw, 0).collect()
+    [rejected] = select_rejected_rows(judged, ["in.csv"], "run-1", raw, 0, _as_lines).collect()
     assert rejected.asDict() == {
         "run_id": "run-1",
         "source_file": "in.csv",
@@ -209,7 +215,7 @@ def test_conflicting_duplicates_raw_strings_are_read_again(
 
     names = ["a.csv", "b.csv"]
     fields = ("date", "open", "high", "low", "close", "volume", "ticker")
-    rejected = select_rejected_rows(judged, names, "run-1", raw, conflicting)
+    rejected = select_rejected_rows(judged, names, "run-1", raw, conflicting, _as_lines)
     assert {
         (row["source_file"], row["line"]): ({name: row[name] for name in fields}, row["reason"])
         for row in rejected.collect()
