@@ -14,7 +14,7 @@ from etl.io import InputError
 from etl.jobs.build_warehouse import WRITE_TASKS, run
 from etl.options import JobOptions
 from etl.summary import RunSummary
-from etl.tables import RAW_COLUMNS, TABLES
+from etl.tables import RAW_COLUMNS, REJECTED_ROWS, TABLES, version_prefix
 from tests.etl.frames import file_chunks_of
 from tests.etl.warehouse_tables import (
     current_summary,
@@ -242,3 +242,28 @@ def test_generated_dirty_data_gives_the_generators_accounting(
         rows = [(row["ticker"], row["date"]) for row in pq.read_table(file).to_pylist()]
         assert rows == sorted(rows), file
         assert {f"year={day.year}" for _ticker, day in rows} == {file.parent.name}
+
+
+def test_clean_input_writes_an_empty_rejected_rows_table_of_the_same_schema(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """With no row rejected the table is planned empty (no scan of the judged rows for it):
+    still one Parquet file per version, with the schema a run that rejects rows writes."""
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "a.csv").write_text("\n".join([HEADER_A, *ROWS_A[:3]]) + "\n")
+    messy = write_messy_input(tmp_path / "messy")
+
+    def rejected_files(source: Path, warehouse: Path) -> tuple[RunSummary, list[Path]]:
+        summary = _run(spark, source, warehouse)
+        folder = warehouse / version_prefix(REJECTED_ROWS, summary.run_id)
+        return summary, sorted(folder.glob("*.parquet"))
+
+    clean_run, clean_files = rejected_files(clean, tmp_path / "wh-clean")
+    messy_run, messy_files = rejected_files(messy, tmp_path / "wh-messy")
+
+    assert clean_run.accounting.rows_rejected == 0 < messy_run.accounting.rows_rejected
+    assert read_table(tmp_path / "wh-clean", "rejected_rows") == []
+    assert len(clean_files) == len(messy_files) == 1
+    assert pq.read_metadata(clean_files[0]).num_rows == 0
+    assert pq.read_schema(clean_files[0]).equals(pq.read_schema(messy_files[0]), True)
