@@ -346,8 +346,9 @@ def _runs_row(spark: SparkSession, summary: RunSummary) -> DataFrame:
         "first_date": summary.first_date,
         "last_date": summary.last_date,
     }
-    # Literals, not createDataFrame: that would start a Python worker (and import pandas).
-    return spark.range(1, numPartitions=1).select(
+    # Literals on a one-row relation, not createDataFrame (that would start a Python worker and
+    # import pandas) nor spark.range (its typed Dataset initializes Scala reflection: seconds).
+    return spark.sql("SELECT 1").select(
         *(F.lit(values[c.name]).cast(c.type).alias(c.name) for c in RUNS.columns)
     )
 
