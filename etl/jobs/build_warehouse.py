@@ -68,9 +68,14 @@ from etl.writer_lease import LeaseHeld, take_writer_lease
 
 LOCAL_SHUFFLE_PARTITIONS = 4
 SMALL_INPUT_BYTES = 32 * 2**20
-"""A local input up to this size runs in a session sized for it: one shuffle partition, and a JVM
-that compiles less (the C1 compiler only) and collects garbage in one thread."""
+"""A local input up to this size runs in a session sized for it: one shuffle partition, queries
+interpreted (SMALL_SQL), and a JVM that compiles less (the C1 compiler only) and collects garbage in
+one thread."""
 SMALL_JAVA = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+SMALL_SQL = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
+"""A small input's queries are interpreted, not compiled to Java classes first: for a few thousand
+rows compiling costs more than it saves (5k rows: Janino compilations 128 -> 32, the ones Spark
+makes whatever the mode, such as the cache's column readers)."""
 LARGE_JAVA = (
     "-XX:+UseParallelGC",
     "-XX:Tier4InvocationThreshold=25000",
@@ -345,8 +350,9 @@ def _runs_row(spark: SparkSession, summary: RunSummary) -> DataFrame:
         "first_date": summary.first_date,
         "last_date": summary.last_date,
     }
-    # Literals, not createDataFrame: that would start a Python worker (and import pandas).
-    return spark.range(1, numPartitions=1).select(
+    # Literals on a one-row relation, not createDataFrame (that would start a Python worker and
+    # import pandas) nor spark.range (its typed Dataset initializes Scala reflection: seconds).
+    return spark.sql("SELECT 1").select(
         *(F.lit(values[c.name]).cast(c.type).alias(c.name) for c in RUNS.columns)
     )
 
@@ -398,7 +404,7 @@ def _local_session(input_bytes: int | None = None) -> tuple[SparkSession, ClassS
     java = SMALL_JAVA if small else large_java()
     java_options = [f"-Dlog4j2.configurationFile={log_config}", *java]
     sharing = class_sharing(java_options)
-    spark = (
+    builder = (
         SparkSession.builder.master("local[*]")
         .appName("build_warehouse")
         .config("spark.driver.extraJavaOptions", " ".join([*java_options, *sharing.java_options]))
@@ -410,8 +416,10 @@ def _local_session(input_bytes: int | None = None) -> tuple[SparkSession, ClassS
         # adapt, and it ran each query stage as a job of its own, planned again, and read the
         # judged rows' cache a second time to count the outcomes (2.5M rows: 26 -> 11 jobs).
         .config("spark.sql.adaptive.enabled", "false")
-        .getOrCreate()
     )
+    for key, value in (SMALL_SQL if small else {}).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark, sharing
 
