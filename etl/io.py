@@ -343,10 +343,13 @@ def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
     cost. Any other line goes through `from_csv` and `_record_error` (`parse_fields`).
     """
     raw_text = F.col("value")
+    # split decodes the line's bytes (U+FFFD for each sequence that is not UTF-8) and
+    # encodes its pieces again: they join back to the line's bytes only if it is UTF-8.
+    # That is `_checked_record_error`'s test, with no second decoding of every line.
     parts = F.split(raw_text, ",", -1)
-    text = F.decode(raw_text.cast("binary"), "UTF-8")
+    utf8 = F.array_join(parts, ",") == raw_text
     # A plain line is a well-formed record: its record_error is null.
-    plain = ~raw_text.contains('"') & (F.size(parts) == width) & (text == raw_text)
+    plain = ~raw_text.contains('"') & (F.size(parts) == width) & utf8
     # from_csv drops a leading byte order mark only from the first line its parser reads in
     # a task: that line still goes through from_csv, so the same line loses it as before.
     first = F.monotonically_increasing_id().bitwiseAND(ROW_IN_TASK) == 0

@@ -89,8 +89,9 @@ def test_line_numbers_are_physical_lines_across_splits(spark: SparkSession, tmp_
 FIELD_PIECES = (
     b"", b" ", b"7", b"1.5", b"AAA", b"2024-01-02", b'"', b'""', b'"a,b"', b"\x00", b"\xef\xbb\xbf",
     b"\t", b"#", b"\\", b"\x1b", b"\xe2\x80\xa8", b"\xc2\x85", b"\xc3\xa9", b"\xff", b"\xc0\xaf",
-    b"\xed\xa0\x80", b"\xe9", b"'", b";", b"\x0b\x0c",
+    b"\xed\xa0\x80", b"\xe9", b"'", b";", b"\x0b\x0c", b"\xf0\x9f\x98", b"\xe2\x82",
 )  # fmt: skip
+r"""\xf0\x9f\x98, a 4-byte sequence cut short, decodes to one U+FFFD of as many bytes."""
 
 
 def _hostile_line(rng: random.Random) -> bytes:
