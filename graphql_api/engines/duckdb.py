@@ -142,9 +142,11 @@ class DuckDBEngine:
         self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
     ) -> list[Row]:
         await self._ensure_views(version)
+        started = time.perf_counter()
         indexed = self._indexes[version].answer(statement, parameters)
         if indexed is not None:
-            record_engine_query(EngineQuery(self.name, None, 0.0, None))
+            seconds = time.perf_counter() - started
+            record_engine_query(EngineQuery(self.name, None, seconds, None))
             return indexed
         sql = to_duckdb_sql(statement, version)
         values = [list(value) if isinstance(value, tuple) else value for value in parameters]
