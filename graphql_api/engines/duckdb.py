@@ -19,6 +19,9 @@ done whole by the loop's thread than shared with DuckDB's worker threads (which 
 woken for it, on other cores whose caches hold none of it). A statement of one row group
 (122,880 rows; the small tables are far smaller) is scanned by one thread either way, so
 its answer is the same value for value.
+
+A few statements of stocks are answered with no SQL at all, by an index of the version's
+small stock tables made with its schema (engines/duckdb_index.py).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import duckdb
 
 from etl.dataset_pointer import DatasetPointer
 from graphql_api.engines.base import QueryFailed, QueryTimeout, Row, SqlValue
+from graphql_api.engines.duckdb_index import MAX_INDEXED_ROWS, VersionIndex, build_index
 from graphql_api.engines.duckdb_warehouse import (
     create_schema,
     drop_schema,
@@ -84,6 +88,7 @@ class DuckDBEngine:
         threads: int | None = None,
         inline_max_bytes: int = INLINE_MAX_BYTES,
         loop_budget_seconds: float = LOOP_BUDGET_SECONDS,
+        index_max_rows: int = MAX_INDEXED_ROWS,
     ) -> None:
         self._warehouse = warehouse
         self._timeout_seconds = timeout_seconds
@@ -99,6 +104,9 @@ class DuckDBEngine:
         self._viewed: dict[str, dict[str, int]] = {}
         """Versions whose schema exists -> the tables loaded into memory for it, each with
         its bytes of Parquet."""
+        self._index_max_rows = index_max_rows
+        self._indexes: dict[str, VersionIndex] = {}
+        """Each version's index of its small stock tables (engines/duckdb_index.py)."""
         self._inline_max_bytes = inline_max_bytes
         self._inline_connection = duckdb.connect(":memory:", config={"threads": 1})
         """The small tables of each version, for the statements the event loop runs."""
@@ -134,6 +142,12 @@ class DuckDBEngine:
         self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
     ) -> list[Row]:
         await self._ensure_views(version)
+        started = time.perf_counter()
+        indexed = self._indexes[version].answer(statement, parameters)
+        if indexed is not None:
+            seconds = time.perf_counter() - started
+            record_engine_query(EngineQuery(self.name, None, seconds, None))
+            return indexed
         sql = to_duckdb_sql(statement, version)
         values = [list(value) if isinstance(value, tuple) else value for value in parameters]
         seconds_left = self._timeout_seconds
@@ -242,6 +256,14 @@ class DuckDBEngine:
                     ),
                     self._inline_connection,
                 )
+                self._indexes[version] = await self._ddl(
+                    partial(
+                        build_index,
+                        version=version,
+                        loaded=tuple(loaded),
+                        max_rows=self._index_max_rows,
+                    )
+                )
                 self._viewed[version] = loaded
                 logger.info(
                     "dataset version %s: schema made in %.0f ms, in memory: %s (%s)",
@@ -258,7 +280,12 @@ class DuckDBEngine:
                 await self._ddl(partial(drop_schema, version=version))
                 await self._ddl(partial(drop_schema, version=version), self._inline_connection)
                 del self._viewed[version]
+                del self._indexes[version]
                 logger.info("dataset version %s is no longer retained: schema dropped", version)
+
+    def indexed_tables(self) -> dict[str, tuple[str, ...]]:
+        """Each version that has a schema -> the tables its index holds."""
+        return {version: index.tables for version, index in self._indexes.items()}
 
     def in_memory_tables(self) -> dict[str, tuple[str, ...]]:
         """Each version that has a schema -> the tables loaded into memory for it."""

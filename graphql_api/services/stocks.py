@@ -15,9 +15,29 @@ from graphql_api.types.daily_price import DailyPrice
 from graphql_api.types.scalars import Long
 from graphql_api.types.stock import Stock, StockStats
 
-_STOCK_COLUMNS = (
-    "ticker, first_date, last_date, trading_days, average_traded_value, annualized_volatility"
+STOCK_COLUMNS = (
+    "ticker",
+    "first_date",
+    "last_date",
+    "trading_days",
+    "average_traded_value",
+    "annualized_volatility",
 )
+"""What a statement of stocks selects (engines/duckdb_index.py answers with them too)."""
+_STOCK_COLUMNS = ", ".join(STOCK_COLUMNS)
+PRICE_COLUMNS = (
+    "ticker",
+    "date",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "daily_return",
+    "return_30d",
+)
+"""What PRICES_IN_RANGE selects."""
+_PRICE_COLUMNS = ", ".join(PRICE_COLUMNS)
 
 ALL_STOCKS = f"""
 SELECT {_STOCK_COLUMNS}
@@ -69,7 +89,7 @@ GROUP BY ticker
 """  # noqa: S608 (identifiers from etl.tables only)
 
 PRICES_IN_RANGE = f"""
-SELECT ticker, date, open, high, low, close, volume, daily_return, return_30d
+SELECT {_PRICE_COLUMNS}
 FROM {DAILY_METRICS.name}
 WHERE {RANGE_FILTER} AND contains(?, ticker)
 """  # noqa: S608 (identifiers from etl.tables only)
