@@ -41,6 +41,7 @@ from graphql_api.engines.duckdb_warehouse import (
     create_schema,
     drop_schema,
     in_memory_bytes,
+    parsed,
     read_pointer,
     tables_read,
     to_duckdb_sql,
@@ -303,7 +304,7 @@ def _failed(error: duckdb.Error, sql: str) -> QueryFailed:
 
 
 def _rows(cursor: duckdb.DuckDBPyConnection, sql: str, values: Sequence[object]) -> list[Row]:
-    cursor.execute(sql, values)
+    cursor.execute(parsed(sql), values)
     names = [column[0] for column in cursor.description or ()]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
