@@ -100,12 +100,13 @@ def create_schema(
     *,
     max_load_bytes: int,
     views: bool = True,
+    max_rows: int | None = None,
 ) -> dict[str, int]:
     """`version`'s schema, made in one transaction: a table in memory for each table of
-    at most `max_load_bytes` of Parquet (0: none), a view for each larger one (without
-    `views`, none: the schema holds the small tables only). Returns the tables loaded into
-    memory, each with its bytes of Parquet; DatasetUnavailable if the version has no
-    tables."""
+    at most `max_load_bytes` of Parquet (0: none) and, if given, `max_rows` rows, a view
+    for each other one (without `views`, none: the schema holds the small tables only).
+    Returns the tables loaded into memory, each with its bytes of Parquet;
+    DatasetUnavailable if the version has no tables."""
     schema = _quoted(schema_name(version))
     loaded: dict[str, int] = {}
     cursor.execute("BEGIN TRANSACTION")
@@ -123,6 +124,8 @@ def create_schema(
             source = f"read_parquet({_string(str(files))}, hive_partitioning = true, "
             source += f"hive_types = {_hive_types(table)})"
             kind = "TABLE" if max_load_bytes > 0 and sum(sizes) <= max_load_bytes else "VIEW"
+            if kind == "TABLE" and max_rows is not None:
+                kind = "TABLE" if _rows_in(cursor, source) <= max_rows else "VIEW"
             if kind == "VIEW" and not views:
                 made += 1
                 continue
@@ -149,6 +152,12 @@ def in_memory_bytes(cursor: duckdb.DuckDBPyConnection) -> int:
     row = cursor.execute(
         "SELECT memory_usage_bytes FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'"
     ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _rows_in(cursor: duckdb.DuckDBPyConnection, source: str) -> int:
+    """The rows of `source`, from its files' footers."""
+    row = cursor.execute(f"SELECT count(*) FROM {source}").fetchone()  # noqa: S608
     return int(row[0]) if row else 0
 
 
