@@ -130,20 +130,20 @@ class DuckDBEngine:
         return "duckdb"
 
     def close(self) -> None:
-        """Close the database once queries a timeout gave up on have been interrupted."""
+        """Close the databases once queries a timeout gave up on have been interrupted."""
         for cursor in list(self._running):
             _interrupt(cursor)
         self._inline_cursor.close()
-        self._inline_connection.close()
         deadline = time.monotonic() + CLOSE_WAIT_SECONDS
-        while True:
-            try:
-                self._connection.close()
-                return
-            except duckdb.Error:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
+        for database in (self._inline_connection, self._connection):
+            while True:
+                try:
+                    database.close()
+                    break
+                except duckdb.Error:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.01)
 
     async def fetch(
         self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
