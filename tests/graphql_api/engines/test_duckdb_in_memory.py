@@ -264,3 +264,44 @@ async def test_a_statement_over_the_loops_budget_is_stopped_there_and_answered_b
     assert row == {"n": tickers * len(range(3, 50000000, 7)), "threads": 2}
     # The loop ran other tasks while the thread worked: held, it would have run none.
     assert ticks > 100
+
+
+TEXT_COMPARISONS = (
+    ("SELECT typeof(ticker) LIKE 'ENUM%' AS enum FROM daily_metrics LIMIT 1", ()),
+    ("SELECT ticker, count(*) AS n FROM daily_metrics GROUP BY ticker ORDER BY ticker", ()),
+    ("SELECT ticker, date FROM daily_metrics WHERE ticker = ? ORDER BY date", ("ZZZZ",)),
+    ("SELECT DISTINCT ticker FROM daily_metrics WHERE ticker > ? ORDER BY ticker DESC", ("AAB",)),
+    (
+        "SELECT ticker, max(date) AS last FROM daily_metrics WHERE contains(?, ticker) "
+        "GROUP BY ticker ORDER BY last, ticker",
+        (("ZZZZ", "BBB", "AAA"),),
+    ),
+    (
+        "SELECT d.ticker, s.ticker AS stat FROM daily_metrics AS d JOIN ticker_stats AS s "
+        "ON d.ticker = s.ticker ORDER BY d.ticker, d.date LIMIT 3",
+        (),
+    ),
+)
+
+
+async def test_the_single_threaded_copy_of_daily_metrics_has_an_enum_ticker_read_as_text(
+    tiny_warehouse: Path,
+) -> None:
+    """Its ticker is an ENUM there; compared with text, grouped, ordered and joined, the
+    answers are those of the text column in the database of threads."""
+    enum, text = (
+        engine_for(tiny_warehouse, 1 << 40, inline_max_bytes=0, one_thread_max_rows=rows)
+        for rows in (1 << 40, 0)
+    )
+    try:
+        answers = [
+            [await engine.fetch(query, values, version=TINY_VERSION) for engine in (enum, text)]
+            for query, values in TEXT_COMPARISONS
+        ]
+    finally:
+        enum.close()
+        text.close()
+    assert answers[0] == [[{"enum": True}], [{"enum": False}]]
+    for from_enum, from_text in answers[1:]:
+        assert from_enum == from_text
+    assert [len(from_text) for _, from_text in answers[1:]] == [2, 0, 1, 2, 3]
