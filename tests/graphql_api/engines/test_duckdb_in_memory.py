@@ -171,14 +171,25 @@ async def test_a_long_query_over_small_tables_in_memory_is_stopped_at_the_timeou
     assert row["n"] == len({day.ticker for day in tiny_days()})
 
 
-@pytest.mark.parametrize(("inline_max_bytes", "threads"), [(0, 2), (1 << 40, 1)])
-async def test_the_event_loop_reads_its_own_single_threaded_copy_of_the_small_tables(
-    tiny_warehouse: Path, inline_max_bytes: int, threads: int
+@pytest.mark.parametrize(
+    ("inline_max_bytes", "one_thread_max_rows", "threads"),
+    [(0, 0, 2), (0, 1 << 40, 1), (1 << 40, 1 << 40, 1)],
+    ids=["threads, no table of one row group", "a thread, one thread", "on the loop"],
+)
+async def test_small_tables_are_read_from_a_single_threaded_copy(
+    tiny_warehouse: Path, inline_max_bytes: int, one_thread_max_rows: int, threads: int
 ) -> None:
-    """A statement the loop runs (under `inline_max_bytes`) reads a database of one thread
-    holding the small tables; any other runs in a worker thread over the database of
-    `threads`. Both hold the same rows, in the same order."""
-    engine = engine_for(tiny_warehouse, 1 << 40, threads=2, inline_max_bytes=inline_max_bytes)
+    """A statement over tables of at most `one_thread_max_rows` rows reads a database of
+    one thread holding them (on the loop under `inline_max_bytes`, else in a worker
+    thread); any other runs in a worker thread over the database of `threads`. Both hold
+    the same rows, in the same order."""
+    engine = engine_for(
+        tiny_warehouse,
+        1 << 40,
+        threads=2,
+        inline_max_bytes=inline_max_bytes,
+        one_thread_max_rows=one_thread_max_rows,
+    )
     setting = "SELECT current_setting('threads') AS threads, count(*) AS n FROM ticker_stats"
     try:
         [row] = await engine.fetch(setting, version=TINY_VERSION)
@@ -202,6 +213,25 @@ async def test_the_event_loop_reads_its_own_single_threaded_copy_of_the_small_ta
 
 
 THREADS = "current_setting('threads') AS threads"
+
+
+async def test_a_table_of_more_rows_than_the_bound_is_read_from_the_database_of_threads(
+    tiny_warehouse: Path,
+) -> None:
+    tickers = len({day.ticker for day in tiny_days()})
+    engine = engine_for(
+        tiny_warehouse, 1 << 40, threads=2, inline_max_bytes=0, one_thread_max_rows=tickers
+    )
+    statement = f"SELECT {THREADS}, count(*) AS n FROM {{table}}"
+    try:
+        found = {
+            table: await engine.fetch(statement.format(table=table), version=TINY_VERSION)
+            for table in ("ticker_stats", "daily_metrics")
+        }
+    finally:
+        engine.close()
+    assert found["ticker_stats"] == [{"threads": 1, "n": tickers}]
+    assert found["daily_metrics"] == [{"threads": 2, "n": len(tiny_days())}]
 
 
 async def test_a_statement_over_the_loops_budget_is_stopped_there_and_answered_by_a_thread(
@@ -234,3 +264,44 @@ async def test_a_statement_over_the_loops_budget_is_stopped_there_and_answered_b
     assert row == {"n": tickers * len(range(3, 50000000, 7)), "threads": 2}
     # The loop ran other tasks while the thread worked: held, it would have run none.
     assert ticks > 100
+
+
+TEXT_COMPARISONS = (
+    ("SELECT typeof(ticker) LIKE 'ENUM%' AS enum FROM daily_metrics LIMIT 1", ()),
+    ("SELECT ticker, count(*) AS n FROM daily_metrics GROUP BY ticker ORDER BY ticker", ()),
+    ("SELECT ticker, date FROM daily_metrics WHERE ticker = ? ORDER BY date", ("ZZZZ",)),
+    ("SELECT DISTINCT ticker FROM daily_metrics WHERE ticker > ? ORDER BY ticker DESC", ("AAB",)),
+    (
+        "SELECT ticker, max(date) AS last FROM daily_metrics WHERE contains(?, ticker) "
+        "GROUP BY ticker ORDER BY last, ticker",
+        (("ZZZZ", "BBB", "AAA"),),
+    ),
+    (
+        "SELECT d.ticker, s.ticker AS stat FROM daily_metrics AS d JOIN ticker_stats AS s "
+        "ON d.ticker = s.ticker ORDER BY d.ticker, d.date LIMIT 3",
+        (),
+    ),
+)
+
+
+async def test_the_single_threaded_copy_of_daily_metrics_has_an_enum_ticker_read_as_text(
+    tiny_warehouse: Path,
+) -> None:
+    """Its ticker is an ENUM there; compared with text, grouped, ordered and joined, the
+    answers are those of the text column in the database of threads."""
+    enum, text = (
+        engine_for(tiny_warehouse, 1 << 40, inline_max_bytes=0, one_thread_max_rows=rows)
+        for rows in (1 << 40, 0)
+    )
+    try:
+        answers = [
+            [await engine.fetch(query, values, version=TINY_VERSION) for engine in (enum, text)]
+            for query, values in TEXT_COMPARISONS
+        ]
+    finally:
+        enum.close()
+        text.close()
+    assert answers[0] == [[{"enum": True}], [{"enum": False}]]
+    for from_enum, from_text in answers[1:]:
+        assert from_enum == from_text
+    assert [len(from_text) for _, from_text in answers[1:]] == [2, 0, 1, 2, 3]
