@@ -40,7 +40,6 @@ from typing import TypeVar
 import duckdb
 
 from etl.dataset_pointer import DatasetPointer
-from etl.tables import DAILY_METRICS
 from graphql_api.engines.base import QueryFailed, QueryTimeout, Row, SqlValue
 from graphql_api.engines.duckdb_index import MAX_INDEXED_ROWS, VersionIndex, build_index
 from graphql_api.engines.duckdb_warehouse import (
@@ -69,10 +68,6 @@ however many the database has) is copied into the database of one thread too, an
 statement reading only such tables runs there: on the event loop under INLINE_MAX_BYTES,
 else in a worker thread, where it costs no hand-off to DuckDB's own threads (the sample's
 mostVolatile over a year: 3.1 -> 1.7 ms)."""
-
-ENUM_TICKERS = frozenset({DAILY_METRICS.name})
-"""Tables whose copy in the database of one thread has `ticker` as an ENUM: a GROUP BY
-ticker there is a perfect hash (the sample's mostVolatile over a year: -0.3 ms)."""
 
 LOOP_BUDGET_SECONDS = 0.05
 """The longest a statement may hold the event loop: DuckDB stops it there
@@ -277,7 +272,6 @@ class DuckDBEngine:
                         max_load_bytes=self._max_load_bytes,
                         views=False,
                         max_rows=self._one_thread_max_rows,
-                        enum_tickers=ENUM_TICKERS,
                     ),
                     self._inline_connection,
                 )
