@@ -21,8 +21,9 @@ none of it). A statement over such tables too large for the loop runs on that da
 too, in a worker thread. A row group is scanned by one thread either way, so the answer
 is the same value for value.
 
-A few statements of stocks are answered with no SQL at all, by an index of the version's
-small stock tables made with its schema (engines/duckdb_index.py).
+A few statements (a stock, pages of stocks, prices, the market's average daily return,
+the ranged volatility ranking) are answered with no SQL at all, by an index of the
+version's small tables made with its schema (engines/duckdb_index.py).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import TypeVar
 import duckdb
 
 from etl.dataset_pointer import DatasetPointer
+from etl.tables import DAILY_METRICS
 from graphql_api.engines.base import QueryFailed, QueryTimeout, Row, SqlValue
 from graphql_api.engines.duckdb_index import MAX_INDEXED_ROWS, VersionIndex, build_index
 from graphql_api.engines.duckdb_warehouse import (
@@ -275,7 +277,7 @@ class DuckDBEngine:
                     ),
                     self._inline_connection,
                 )
-                self._indexes[version] = await self._ddl(
+                index = await self._ddl(
                     partial(
                         build_index,
                         version=version,
@@ -283,6 +285,11 @@ class DuckDBEngine:
                         max_rows=self._index_max_rows,
                     )
                 )
+                if DAILY_METRICS.name in one_thread:
+                    # Where the ranked volatility's SQL would run: by one thread.
+                    checking = partial(index.check_volatility, version=version)
+                    await self._ddl(checking, self._inline_connection)
+                self._indexes[version] = index
                 self._one_thread[version] = one_thread
                 self._viewed[version] = loaded
                 logger.info(
