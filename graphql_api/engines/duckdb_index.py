@@ -1,12 +1,15 @@
-"""A dataset version's index of its small stock tables: a few statements of
-services/stocks.py answered in Python, with no SQL.
+"""A dataset version's index of its small tables: a few statements of
+services/stocks.py, market.py and rankings.py answered in Python, with no SQL.
 
 A version never changes, so when its schema is made the DuckDB engine reads
-ticker_stats (its rows by ticker) and a small daily_metrics (each ticker's rows in date
-order) once, and drops them with the version. A stock, a page of stocks and a ticker's
-days in a date range are then a dictionary lookup, a bisection and a slice: no
-arithmetic, so the rows are the very values the statement would return (DuckDB made
-them), in the statement's columns. ANSWERS names the statements the index stands for;
+ticker_stats (its rows by ticker), a small daily_metrics (each ticker's rows in date
+order) and a small market_daily (its rows in date order) once, and drops them with the
+version. A stock, a page of stocks, a ticker's days and the market's days in a date range
+are then a dictionary lookup, a bisection and a slice: no arithmetic, so the rows are the
+very values the statement would return (DuckDB made them), in the statement's columns.
+The ranged volatility ranking does arithmetic: DuckDB's own, operation for operation
+(engines/duckdb_volatility.py), and only once checked against DuckDB's answer for the
+version's whole history. ANSWERS names the statements the index stands for;
 any other statement, or parameters of a shape the index does not know (DuckDB's own
 rules for them would apply), is left to SQL. A table is indexed only when DuckDB holds
 it in memory, it has at most MAX_INDEXED_ROWS rows, and each of its keys is set and
@@ -20,14 +23,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from itertools import pairwise
 
 import duckdb
 
-from etl.tables import DAILY_METRICS, TICKER_STATS
+from etl.tables import DAILY_METRICS, MARKET_DAILY, TICKER_STATS
+from graphql_api.engines import duckdb_volatility
 from graphql_api.engines.base import Row, SqlValue
+from graphql_api.engines.duckdb_volatility import TickerReturns
 from graphql_api.engines.duckdb_warehouse import schema_name
 from graphql_api.pagination import FETCHED, SHORT_FETCHED
-from graphql_api.services import stocks
+from graphql_api.services import market, rankings, stocks
+from graphql_api.services.arguments import MAX_LIMIT
 
 MAX_INDEXED_ROWS = 50_000
 """The most rows of a table the index holds (in Python, about 430 bytes a row of
@@ -46,20 +53,60 @@ class TickerDays:
     """PRICE_COLUMNS' values."""
 
 
+@dataclass(frozen=True)
+class MarketDays:
+    """market_daily's rows, oldest first."""
+
+    dates: list[date]
+    years: list[int]
+    rows: list[Values]
+    """MARKET_COLUMNS' values."""
+
+
+MARKET_COLUMNS = ("date", "average_return", "return_tickers")
+"""What AVERAGE_DAILY_RETURN selects."""
+DAILY_RETURN = stocks.PRICE_COLUMNS.index("daily_return")
+
+
 class VersionIndex:
-    """ticker_stats and daily_metrics of one version, either of them possibly absent."""
+    """ticker_stats, daily_metrics and market_daily of one version, any of them possibly
+    absent."""
 
     def __init__(
-        self, stocks_by_ticker: dict[str, Values] | None, days: dict[str, TickerDays] | None
+        self,
+        stocks_by_ticker: dict[str, Values] | None,
+        days: dict[str, TickerDays] | None,
+        market_days: MarketDays | None = None,
     ) -> None:
         self._stocks = stocks_by_ticker
         self._tickers = None if stocks_by_ticker is None else sorted(stocks_by_ticker)
         self._days = days
+        self._market = market_days
+        self._returns = _returns_by_ticker(days)
+        self._volatility_checked = False
 
     @property
     def tables(self) -> tuple[str, ...]:
-        indexed = ((TICKER_STATS.name, self._stocks), (DAILY_METRICS.name, self._days))
+        indexed = (
+            (TICKER_STATS.name, self._stocks),
+            (DAILY_METRICS.name, self._days),
+            (MARKET_DAILY.name, self._market),
+        )
         return tuple(name for name, table in indexed if table is not None)
+
+    @property
+    def answers_volatility(self) -> bool:
+        return self._volatility_checked
+
+    def check_volatility(self, cursor: duckdb.DuckDBPyConnection, version: str) -> bool:
+        """Answer the ranged volatility from now on if `cursor`'s database (the one that
+        would run its SQL, of one thread) scans daily_metrics in each ticker's date order
+        and computes the whole history's as the index does (duckdb_volatility)."""
+        if self._returns is not None:
+            table = '"' + schema_name(version) + '".' + DAILY_METRICS.name
+            checked = duckdb_volatility.check_against_duckdb(cursor, table, self._returns)
+            self._volatility_checked = checked
+        return self._volatility_checked
 
     def answer(self, statement: str, parameters: Sequence[SqlValue]) -> list[Row] | None:
         """The statement's rows, or None when the index does not stand for it."""
@@ -134,6 +181,30 @@ class VersionIndex:
             )
         return found
 
+    def average_daily_return(self, parameters: Sequence[SqlValue]) -> list[Row] | None:
+        """AVERAGE_DAILY_RETURN: WHERE year BETWEEN ? AND ? AND date BETWEEN ? AND ? AND
+        average_return IS NOT NULL, in no order (here by date)."""
+        if self._market is None or len(parameters) != 4:
+            return None
+        first_year, last_year, start, end = parameters
+        if type(first_year) is not int or type(last_year) is not int:
+            return None
+        if type(start) is not date or type(end) is not date:
+            return None
+        market = self._market
+        low, high = bisect_left(market.dates, start), bisect_right(market.dates, end)
+        return [
+            _row(MARKET_COLUMNS, market.rows[at])
+            for at in range(low, high)
+            if first_year <= market.years[at] <= last_year and market.rows[at][1] is not None
+        ]
+
+    def most_volatile(self, parameters: Sequence[SqlValue]) -> list[Row] | None:
+        """MOST_VOLATILE_IN_RANGE, once checked (check_volatility)."""
+        if not self._volatility_checked or self._returns is None:
+            return None
+        return duckdb_volatility.most_volatile(self._returns, parameters, MAX_LIMIT)
+
 
 ANSWERS: dict[str, Callable[[VersionIndex, Sequence[SqlValue]], list[Row] | None]] = {
     stocks.STOCKS_BY_TICKER: VersionIndex.stocks_listed,
@@ -145,8 +216,10 @@ ANSWERS: dict[str, Callable[[VersionIndex, Sequence[SqlValue]], list[Row] | None
     ),
     stocks.STOCK_COUNT: VersionIndex.stock_count,
     stocks.PRICES_IN_RANGE: VersionIndex.prices,
+    market.AVERAGE_DAILY_RETURN: VersionIndex.average_daily_return,
+    rankings.MOST_VOLATILE_IN_RANGE: VersionIndex.most_volatile,
 }
-"""The statements the index stands for (services/stocks.py's SQL is their contract)."""
+"""The statements the index stands for (their SQL in services/ is their contract)."""
 
 
 def build_index(
@@ -168,7 +241,12 @@ def build_index(
         columns = (*stocks.PRICE_COLUMNS, "year")
         rows = _read(cursor, f"{schema}.{DAILY_METRICS.name}", columns, max_rows)
         days = _days_by_ticker(rows)
-    return VersionIndex(stocks_by_ticker, days)
+    market_days = None
+    if MARKET_DAILY.name in loaded:
+        market_columns = (*MARKET_COLUMNS, "year")
+        rows = _read(cursor, f"{schema}.{MARKET_DAILY.name}", market_columns, max_rows)
+        market_days = _market_days(rows)
+    return VersionIndex(stocks_by_ticker, days, market_days)
 
 
 def _read(
@@ -218,6 +296,41 @@ def _days_by_ticker(rows: list[Values] | None) -> dict[str, TickerDays] | None:
         held.years.append(year)
         held.rows.append(values)
     return days
+
+
+def _market_days(rows: list[Values] | None) -> MarketDays | None:
+    """The rows in date order, or None unless every row has a date and a year and no two
+    the same date."""
+    if rows is None:
+        return None
+    if not all(type(row[0]) is date and type(row[-1]) is int for row in rows):
+        return None
+    ordered = sorted(rows, key=lambda row: row[0])  # type: ignore[arg-type,return-value]
+    dates: list[date] = [row[0] for row in ordered]  # type: ignore[misc]
+    if any(earlier == later for earlier, later in pairwise(dates)):
+        return None
+    years: list[int] = [row[-1] for row in ordered]  # type: ignore[misc]
+    return MarketDays(dates, years, [row[:-1] for row in ordered])
+
+
+def _returns_by_ticker(days: dict[str, TickerDays] | None) -> dict[str, TickerReturns] | None:
+    """Each ticker's non-null daily returns in date order, or None unless every row's year
+    is its date's (the ranking then bounds dates by years) and every return a float."""
+    if days is None:
+        return None
+    returns: dict[str, TickerReturns] = {}
+    for ticker, held in days.items():
+        found = returns[ticker] = TickerReturns()
+        for day, year, values in zip(held.dates, held.years, held.rows, strict=True):
+            if year != day.year:
+                return None
+            value = values[DAILY_RETURN]
+            if value is None:
+                continue
+            if type(value) is not float:
+                return None
+            found.add(day, value)
+    return returns
 
 
 def _tickers(value: SqlValue) -> tuple[str, ...] | None:

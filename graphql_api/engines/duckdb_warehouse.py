@@ -101,14 +101,10 @@ def create_schema(
     max_load_bytes: int,
     views: bool = True,
     max_rows: int | None = None,
-    enum_tickers: frozenset[str] = frozenset(),
 ) -> dict[str, int]:
     """`version`'s schema, made in one transaction: a table in memory for each table of
     at most `max_load_bytes` of Parquet (0: none) and, if given, `max_rows` rows, a view
     for each other one (without `views`, none: the schema holds the small tables only).
-    A table in memory named in `enum_tickers` has its `ticker` as an ENUM of its
-    tickers, in their order as text (so a GROUP BY ticker is a perfect hash and an ORDER
-    BY ticker the same order; compared with text, DuckDB reads it as text).
     Returns the tables loaded into memory, each with its bytes of Parquet;
     DatasetUnavailable if the version has no tables."""
     schema = _quoted(schema_name(version))
@@ -133,10 +129,7 @@ def create_schema(
             if kind == "VIEW" and not views:
                 made += 1
                 continue
-            columns = "*"
-            if kind == "TABLE" and table.name in enum_tickers:
-                columns = _ticker_as_enum(cursor, schema, table, source)
-            cursor.execute(f"CREATE {kind} {schema}.{table.name} AS SELECT {columns} FROM {source}")  # noqa: S608
+            cursor.execute(f"CREATE {kind} {schema}.{table.name} AS SELECT * FROM {source}")  # noqa: S608
             if kind == "TABLE":
                 loaded[table.name] = sum(sizes)
             made += 1
@@ -160,16 +153,6 @@ def in_memory_bytes(cursor: duckdb.DuckDBPyConnection) -> int:
         "SELECT memory_usage_bytes FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'"
     ).fetchone()
     return int(row[0]) if row else 0
-
-
-def _ticker_as_enum(
-    cursor: duckdb.DuckDBPyConnection, schema: str, table: Table, source: str
-) -> str:
-    """Make the ENUM of `table`'s tickers in `schema`; the select list that casts to it."""
-    enum = f"{schema}.{_quoted(table.name + '_ticker')}"
-    tickers = f"SELECT DISTINCT ticker FROM {source} WHERE ticker IS NOT NULL ORDER BY ticker"  # noqa: S608
-    cursor.execute(f"CREATE TYPE {enum} AS ENUM ({tickers})")
-    return f"* REPLACE (CAST(ticker AS {enum}) AS ticker)"
 
 
 def _rows_in(cursor: duckdb.DuckDBPyConnection, source: str) -> int:

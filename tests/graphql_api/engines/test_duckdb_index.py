@@ -16,9 +16,9 @@ import pytest
 from etl.dataset_pointer import DatasetPointer
 from graphql_api.engines.base import Row, SqlValue
 from graphql_api.engines.duckdb import DuckDBEngine
-from graphql_api.engines.duckdb_index import ANSWERS, TickerDays, VersionIndex
+from graphql_api.engines.duckdb_index import ANSWERS, MarketDays, TickerDays, VersionIndex
 from graphql_api.pagination import FETCHED
-from graphql_api.services import stocks
+from graphql_api.services import market, rankings, stocks
 from tests.graphql_api.tiny_warehouse import Day, tiny_days, tiny_version, write_warehouse
 
 VERSION = tiny_version(7)
@@ -27,6 +27,7 @@ ORDERED = {
     stocks.STOCKS_SHORT_PAGE,
     stocks.STOCKS_WATCHED_PAGE,
     stocks.STOCKS_WATCHED_SHORT_PAGE,
+    rankings.MOST_VOLATILE_IN_RANGE,
 }
 PAGES = (stocks.STOCKS_PAGE, stocks.STOCKS_SHORT_PAGE)
 WATCHED_PAGES = (stocks.STOCKS_WATCHED_PAGE, stocks.STOCKS_WATCHED_SHORT_PAGE)
@@ -97,7 +98,8 @@ async def compare_everything(compared: Compared) -> None:
     listed = await compared.plain.fetch(stocks.ALL_STOCKS, version=compared.version)
     tickers = [str(row["ticker"]) for row in listed]
     await compared.same(stocks.STOCKS_SHORT_PAGE, ("",))
-    assert compared.indexed.indexed_tables()[compared.version] == ("ticker_stats", "daily_metrics")
+    indexed = ("ticker_stats", "daily_metrics", "market_daily")
+    assert compared.indexed.indexed_tables()[compared.version] == indexed
     assert compared.plain.indexed_tables()[compared.version] == ()
 
     watchlists = [
@@ -137,6 +139,9 @@ async def compare_everything(compared: Compared) -> None:
         await compared.same(stocks.PRICES_IN_RANGE, (start.year, end.year, start, end, everyone))
         # year bounds narrower than the dates': the year filter applies too
         await compared.same(stocks.PRICES_IN_RANGE, (end.year, end.year, start, end, everyone))
+        for years in ((start.year, end.year), (end.year, end.year), (start.year, start.year)):
+            await compared.same(market.AVERAGE_DAILY_RETURN, (*years, start, end))
+            await compared.same(rankings.MOST_VOLATILE_IN_RANGE, (252, *years, start, end))
 
 
 async def days_of(compared: Compared, ticker: str) -> list[date]:
@@ -179,7 +184,7 @@ async def test_a_table_over_the_bound_or_with_repeated_keys_is_left_to_sql(
         await engine.fetch(stocks.STOCKS_SHORT_PAGE, ("",), version=VERSION)
         assert engine.indexed_tables() == {VERSION: ("ticker_stats",)}
         await twice.fetch(stocks.STOCKS_SHORT_PAGE, ("",), version=VERSION)
-        assert twice.indexed_tables() == {VERSION: ("ticker_stats",)}
+        assert twice.indexed_tables() == {VERSION: ("ticker_stats", "market_daily")}
         ranged = (2019, 2020, date(2019, 12, 1), date(2020, 1, 31), ("AAA",))
         prices = await twice.fetch(stocks.PRICES_IN_RANGE, ranged, version=VERSION)
         assert len(prices) == len([d for d in days if d.ticker == "AAA" and d.date.month != 2]) + 1
@@ -218,6 +223,21 @@ async def test_a_version_no_longer_retained_drops_its_index(tmp_path: Path) -> N
         (stocks.PRICES_IN_RANGE, (2020, 2020, datetime(2020, 1, 1), date(2020, 1, 2), ("A",))),
         (stocks.PRICES_IN_RANGE, (2020, 2020, date(2020, 1, 1), "2020-01-02", ("AAA",))),
         (stocks.ALL_STOCKS, ()),
+        (market.AVERAGE_DAILY_RETURN, (2020, 2020, date(2020, 1, 1))),
+        (market.AVERAGE_DAILY_RETURN, (2020, 2020.0, date(2020, 1, 1), date(2020, 1, 2))),
+        (market.AVERAGE_DAILY_RETURN, (2020, 2020, date(2020, 1, 1), "2020-01-02")),
+        (rankings.MOST_VOLATILE_IN_RANGE, (252.0, 2020, 2020, date(2020, 1, 1), date(2021, 1, 1))),
+        (rankings.MOST_VOLATILE_IN_RANGE, (True, 2020, 2020, date(2020, 1, 1), date(2021, 1, 1))),
+        (rankings.MOST_VOLATILE_IN_RANGE, (-1, 2020, 2020, date(2020, 1, 1), date(2021, 1, 1))),
+        (rankings.MOST_VOLATILE_IN_RANGE, (252, 2020, 2020, date(2020, 1, 1))),
+        (
+            rankings.MOST_VOLATILE_IN_RANGE,
+            (252, 2020, 2020, datetime(2020, 1, 1), date(2021, 1, 1)),
+        ),
+        (
+            rankings.MOST_VOLATILE_WATCHED_IN_RANGE,
+            (252, 2020, 2020, date(2020, 1, 1), date(2021, 1, 1), ("AAA",)),
+        ),
     ],
 )
 def test_parameters_of_another_shape_are_left_to_sql(
@@ -225,7 +245,17 @@ def test_parameters_of_another_shape_are_left_to_sql(
 ) -> None:
     day = date(2020, 1, 1)
     stock = ("AAA", day, day, 1, 1.0, None)
-    days = TickerDays([day], [day.year], [("AAA", day, 1.0, 1.0, 1.0, 1.0, 1, None, None)])
-    index = VersionIndex({"AAA": stock}, {"AAA": days})
+    days = [date(2020, 1, 2), date(2020, 1, 3), date(2020, 1, 6)]
+    rows: list[tuple[object, ...]] = [
+        ("AAA", d, 1.0, 1.0, 1.0, 1.0, 1, 0.01 * n, None) for n, d in enumerate(days)
+    ]
+    history = TickerDays(days, [d.year for d in days], rows)
+    market_days = MarketDays(days, [d.year for d in days], [(d, 0.5, 1) for d in days])
+    index = VersionIndex({"AAA": stock}, {"AAA": history}, market_days)
+    index._volatility_checked = True  # as if checked against DuckDB
     assert index.answer(statement, parameters) is None
-    assert statement == stocks.ALL_STOCKS or statement in ANSWERS
+    whole = (252, 2020, 2020, date(2020, 1, 1), date(2021, 1, 1))
+    assert index.answer(rankings.MOST_VOLATILE_IN_RANGE, whole) is not None
+    assert statement in {stocks.ALL_STOCKS, rankings.MOST_VOLATILE_WATCHED_IN_RANGE} or (
+        statement in ANSWERS
+    )
