@@ -27,6 +27,7 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
+from graphql_api import unicode_json
 from graphql_api.errors import BadUserInput
 from graphql_api.types.connection import Connection, Edge, PageInfo
 
@@ -168,9 +169,13 @@ def _payload(cursor: str) -> object:
         raise malformed
     try:
         text = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
-        return json.loads(text.decode())
+        payload = text.decode()
+        value = json.loads(payload)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise malformed from None
+    if unicode_json.might_hold_surrogates(payload) and unicode_json.holds_surrogates(value):
+        raise malformed  # a key no version's rows hold, nor any engine could look up
+    return value
 
 
 def _key_part(part: object, kind: type[str] | type[int] | type[date]) -> KeyPart:

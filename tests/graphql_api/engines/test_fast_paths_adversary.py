@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -17,9 +15,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from graphql_api.engines.base import QueryFailed, Row, SqlValue
 from graphql_api.engines.duckdb import DuckDBEngine
-from graphql_api.services import stocks
 from tests.graphql_api.tiny_warehouse import TINY_VERSION
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
