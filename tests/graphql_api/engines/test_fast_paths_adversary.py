@@ -8,15 +8,28 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import duckdb
 import httpx
 import pytest
 
+from etl.tables import DAILY_METRICS, TICKER_STATS, version_prefix
+from graphql_api.engines.base import QueryFailed, SqlValue
 from graphql_api.engines.duckdb import DuckDBEngine
-from tests.graphql_api.tiny_warehouse import TINY_VERSION
+from graphql_api.services import stocks
+from tests.graphql_api.engines.test_duckdb_index import canonical
+from tests.graphql_api.tiny_warehouse import (
+    TINY_VERSION,
+    Day,
+    tiny_days,
+    tiny_version,
+    write_warehouse,
+)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = {"content-type": "application/json"}
@@ -151,3 +164,275 @@ async def test_a_lone_surrogate_in_a_cursor_is_bad_user_input(
     (error,) = body["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT"}
     assert "not a cursor of this API" in error["message"]
+
+
+# The engine: the index (and the event loop's database) against the SQL, the index off.
+
+VERSION = tiny_version(9)
+EVERY_RANGE = (1, 9999, date.min, date.max)
+"""PRICES_IN_RANGE's year and date bounds holding every finite day."""
+
+Outcome = tuple[str, object]
+
+
+async def outcome(engine: DuckDBEngine, statement: str, parameters: Sequence[SqlValue]) -> Outcome:
+    """The statement's rows (value for value), or the engine error it raised."""
+    try:
+        rows = await engine.fetch(statement, parameters, version=VERSION)
+    except QueryFailed as error:
+        return ("QueryFailed", str(error))
+    return ("rows", canonical(statement, rows))
+
+
+class Engines:
+    """An engine with the index (holding tables up to `index_max_rows` rows) and one
+    without (index_max_rows=0: every statement is SQL)."""
+
+    def __init__(self, warehouse: Path, index_max_rows: int = 100_000) -> None:
+        self.indexed = engine_for(warehouse, index_max_rows)
+        self.plain = engine_for(warehouse, 0)
+
+    async def same(self, statement: str, *parameters: SqlValue) -> Outcome:
+        from_index = await outcome(self.indexed, statement, parameters)
+        from_sql = await outcome(self.plain, statement, parameters)
+        assert from_index == from_sql, (statement, parameters)
+        return from_sql
+
+    def indexed_tables(self) -> tuple[str, ...]:
+        return self.indexed.indexed_tables()[VERSION]
+
+    def close(self) -> None:
+        self.indexed.close()
+        self.plain.close()
+
+
+async def same_everywhere(engines: Engines, tickers: Sequence[str]) -> list[Outcome]:
+    """Every statement the index stands for, over `tickers` and a few unknown ones."""
+    asked = (*tickers, "", "ZZZ", "\x00")
+    found = [await engines.same(stocks.STOCKS_BY_TICKER, (ticker,)) for ticker in asked]
+    found.append(await engines.same(stocks.STOCKS_BY_TICKER, asked))
+    for after in ("", *asked):
+        found.append(await engines.same(stocks.STOCKS_SHORT_PAGE, after))
+        found.append(await engines.same(stocks.STOCKS_PAGE, after))
+        found.append(await engines.same(stocks.STOCKS_WATCHED_SHORT_PAGE, after, asked))
+    found.append(await engines.same(stocks.STOCK_COUNT, True, ("",)))
+    found.append(await engines.same(stocks.STOCK_COUNT, False, asked))
+    for ticker in asked:
+        found.append(await engines.same(stocks.PRICES_IN_RANGE, *EVERY_RANGE, (ticker,)))
+        for start, end in ((date(2020, 1, 1), date.max), (date.min, date(2020, 1, 31))):
+            bounds = (start.year, end.year, start, end)
+            found.append(await engines.same(stocks.PRICES_IN_RANGE, *bounds, (ticker,)))
+    found.append(await engines.same(stocks.PRICES_IN_RANGE, *EVERY_RANGE, asked))
+    return found
+
+
+def rewrite(warehouse: Path, table: str, select: str, *, partition: str = "") -> None:
+    """Replace each Parquet file of `table` (in `partition`, if named) by DuckDB's
+    `select` over it (`{file}` in `select` is the file)."""
+    folder = warehouse / version_prefix(
+        DAILY_METRICS if table == DAILY_METRICS.name else TICKER_STATS, VERSION
+    )
+    files = sorted(folder.rglob("*.parquet"))
+    assert files
+    with duckdb.connect() as connection:
+        for file in files:
+            if partition and partition not in str(file):
+                continue
+            written = file.with_suffix(".new")
+            source = f"read_parquet('{file}')"
+            connection.execute(
+                f"COPY ({select.format(file=source)}) TO '{written}' (FORMAT parquet)"
+            )
+            written.replace(file)
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return write_warehouse(
+        tmp_path / "warehouse", tiny_days(("AAA", "BBB", "CCC")), version=VERSION
+    )
+
+
+# 2. Infinite dates: DuckDB's infinity comes to Python as date.max, -infinity as date.min.
+
+
+@pytest.mark.parametrize(
+    ("ticker", "day"),
+    [("AAA", "infinity"), ("BBB", "-infinity"), ("CCC", "infinity")],
+)
+async def test_a_daily_metrics_of_infinite_dates_is_left_to_sql(
+    warehouse: Path, ticker: str, day: str
+) -> None:
+    replaced = (
+        f"CASE WHEN ticker = '{ticker}' AND date = DATE '2020-01-02' THEN DATE '{day}' "
+        "ELSE date END"
+    )
+    rewrite(
+        warehouse,
+        DAILY_METRICS.name,
+        f"SELECT * REPLACE ({replaced} AS date) FROM {{file}}",
+        partition="year=2020",
+    )
+    engines = Engines(warehouse)
+    try:
+        answers = await same_everywhere(engines, ("AAA", "BBB", "CCC"))
+        assert engines.indexed_tables() == (TICKER_STATS.name,)
+        prices = await engines.plain.fetch(
+            stocks.PRICES_IN_RANGE, (*EVERY_RANGE, (ticker,)), version=VERSION
+        )
+        assert date(2020, 1, 2) not in {row["date"] for row in prices}  # the SQL leaves it out
+        assert answers
+    finally:
+        engines.close()
+
+
+async def test_dates_out_of_pythons_range_are_left_to_sql(warehouse: Path) -> None:
+    """DuckDB hands Python a date it cannot hold as text (year 10000, or BC)."""
+    replaced = (
+        "CASE WHEN date = DATE '2020-01-02' THEN DATE '10000-01-02' "
+        "WHEN date = DATE '2020-01-03' THEN DATE '0000-01-03' ELSE date END"
+    )
+    rewrite(
+        warehouse,
+        DAILY_METRICS.name,
+        f"SELECT * REPLACE ({replaced} AS date) FROM {{file}}",
+        partition="year=2020",
+    )
+    engines = Engines(warehouse)
+    try:
+        await same_everywhere(engines, ("AAA", "BBB", "CCC"))
+        assert engines.indexed_tables() == (TICKER_STATS.name,)
+    finally:
+        engines.close()
+
+
+# 3. A closed engine fails every fetch with its own error, the index's too.
+
+
+async def test_every_fetch_after_close_is_query_failed(warehouse: Path) -> None:
+    engine = engine_for(warehouse, 100_000)
+    await engine.pointer()
+    statements: list[tuple[str, tuple[SqlValue, ...]]] = [
+        (stocks.STOCKS_BY_TICKER, (("AAA",),)),  # the index
+        (stocks.PRICES_IN_RANGE, (*EVERY_RANGE, ("AAA",))),  # the index
+        (stocks.ALL_STOCKS, ()),  # the event loop's database
+        ("SELECT count(*) AS n FROM daily_metrics", ()),
+    ]
+    for statement, parameters in statements:
+        assert await engine.fetch(statement, parameters, version=VERSION)
+    engine.close()
+    for statement, parameters in statements:
+        with pytest.raises(QueryFailed):
+            await engine.fetch(statement, parameters, version=VERSION)
+    with pytest.raises(QueryFailed):  # a version with no schema yet
+        await engine.fetch(stocks.ALL_STOCKS, (), version=tiny_version(10))
+    assert engine.indexed_tables() == {}
+
+
+async def test_a_fetch_on_the_thread_path_after_close_is_query_failed(warehouse: Path) -> None:
+    engine = DuckDBEngine(
+        warehouse,
+        timeout_seconds=30,
+        max_concurrent_queries=2,
+        dataset_check_seconds=0,
+        index_max_rows=0,
+    )  # nothing in memory: every statement in a worker thread
+    await engine.pointer()
+    assert await engine.fetch(stocks.ALL_STOCKS, version=VERSION)
+    engine.close()
+    with pytest.raises(QueryFailed):
+        await engine.fetch(stocks.ALL_STOCKS, version=VERSION)
+
+
+# 4. A table the index cannot read is left to SQL, that table only.
+
+
+@pytest.mark.parametrize(
+    ("table", "select"),
+    [
+        (TICKER_STATS.name, "SELECT * EXCLUDE (annualized_volatility) FROM {file}"),
+        (TICKER_STATS.name, "SELECT * EXCLUDE (ticker) FROM {file}"),
+        (TICKER_STATS.name, "SELECT * REPLACE (CAST(ticker AS BLOB) AS ticker) FROM {file}"),
+        (
+            TICKER_STATS.name,
+            "SELECT * REPLACE (CAST(first_date AS VARCHAR) AS first_date) FROM {file}",
+        ),
+        (
+            TICKER_STATS.name,
+            "SELECT * REPLACE (CAST(trading_days AS VARCHAR) AS trading_days) FROM {file}",
+        ),
+        (TICKER_STATS.name, "SELECT * REPLACE ([ticker] AS ticker) FROM {file}"),
+        (DAILY_METRICS.name, "SELECT * EXCLUDE (close) FROM {file}"),
+        (DAILY_METRICS.name, "SELECT * REPLACE (CAST(date AS TIMESTAMP) AS date) FROM {file}"),
+        (DAILY_METRICS.name, "SELECT * REPLACE (CAST(date AS VARCHAR) AS date) FROM {file}"),
+        (DAILY_METRICS.name, "SELECT * REPLACE (CAST(volume AS DOUBLE) AS volume) FROM {file}"),
+    ],
+)
+async def test_a_table_the_index_cannot_read_is_left_to_sql(
+    warehouse: Path, table: str, select: str
+) -> None:
+    rewrite(warehouse, table, select)
+    engines = Engines(warehouse)
+    try:
+        await same_everywhere(engines, ("AAA", "BBB", "CCC"))
+        other = DAILY_METRICS.name if table == TICKER_STATS.name else TICKER_STATS.name
+        assert other in engines.indexed_tables()
+        statement = stocks.ALL_STOCKS if other == TICKER_STATS.name else stocks.PRICES_IN_RANGE
+        parameters = () if other == TICKER_STATS.name else (*EVERY_RANGE, ("AAA",))
+        kind, rows = await engines.same(statement, *parameters)
+        assert kind == "rows", "the other table answers"
+        assert rows
+    finally:
+        engines.close()
+
+
+# Regressions: the index's bound, empty tables, control characters in tickers.
+
+
+async def test_tables_at_and_one_past_the_bound(warehouse: Path) -> None:
+    stocks_rows, days_rows = 3, len(tiny_days(("AAA", "BBB", "CCC")))
+    for bound, indexed in (
+        (stocks_rows - 1, ()),
+        (stocks_rows, (TICKER_STATS.name,)),
+        (days_rows - 1, (TICKER_STATS.name,)),
+        (days_rows, (TICKER_STATS.name, DAILY_METRICS.name)),
+    ):
+        engines = Engines(warehouse, bound)
+        try:
+            await same_everywhere(engines, ("AAA", "BBB", "CCC"))
+            assert engines.indexed_tables() == indexed, bound
+        finally:
+            engines.close()
+
+
+async def test_empty_tables(warehouse: Path) -> None:
+    rewrite(warehouse, TICKER_STATS.name, "SELECT * FROM {file} WHERE false")
+    rewrite(warehouse, DAILY_METRICS.name, "SELECT * FROM {file} WHERE false")
+    engines = Engines(warehouse)
+    try:
+        answers = await same_everywhere(engines, ("AAA",))
+        assert engines.indexed_tables() == (TICKER_STATS.name, DAILY_METRICS.name)
+        assert ("rows", [(("total", "int", "0"),)]) in answers
+    finally:
+        engines.close()
+
+
+CONTROL_TICKERS = ("A\x00B", "\x00", "A", "A\x01", "\t", "B\n", "\x7f", "\x1b[31m")
+
+
+async def test_tickers_of_nul_and_control_characters(tmp_path: Path) -> None:
+    days = [
+        Day(ticker, date(2020, 1, 2 + n), 1.0 + n, 10)
+        for ticker in CONTROL_TICKERS
+        for n in range(2)
+    ]
+    warehouse = write_warehouse(tmp_path / "warehouse", days, version=VERSION)
+    engines = Engines(warehouse)
+    try:
+        answers = await same_everywhere(engines, (*CONTROL_TICKERS, "A\x00", "B", "\x00\x00"))
+        assert engines.indexed_tables() == (TICKER_STATS.name, DAILY_METRICS.name)
+        listed = await engines.plain.fetch(stocks.ALL_STOCKS, version=VERSION)
+        assert sorted(str(row["ticker"]) for row in listed) == sorted(CONTROL_TICKERS)
+        assert answers
+    finally:
+        engines.close()
