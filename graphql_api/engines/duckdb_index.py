@@ -13,7 +13,8 @@ version's whole history. ANSWERS names the statements the index stands for;
 any other statement, or parameters of a shape the index does not know (DuckDB's own
 rules for them would apply), is left to SQL. A table is indexed only when DuckDB holds
 it in memory, it has at most MAX_INDEXED_ROWS rows, and each of its keys is set and
-unique (the statements' answers then have one order, which the index reproduces).
+unique (the statements' answers then have one order, which the index reproduces), its
+dates finite and within Python's range.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ from graphql_api.services.arguments import MAX_LIMIT
 MAX_INDEXED_ROWS = 50_000
 """The most rows of a table the index holds (in Python, about 430 bytes a row of
 daily_metrics: at most about 21 MiB a version); a larger table is left to SQL."""
+
+UNCERTAIN_DATES = frozenset({date.min, date.max})
+"""What DuckDB's DATE '-infinity' and 'infinity' come to Python as: compared as these,
+they would fall in ranges SQL leaves them out of, so a table holding either (even a
+real 9999-12-31) is left to SQL. A year past 9999 or before 1 comes as
+text, which the index refuses too."""
 
 Values = tuple[object, ...]
 
@@ -272,14 +279,16 @@ def _by_ticker(rows: list[Values] | None) -> dict[str, Values] | None:
 
 
 def _days_by_ticker(rows: list[Values] | None) -> dict[str, TickerDays] | None:
-    """Each ticker's days in date order, or None unless every row has a ticker, a date
-    and a year and no two the same ticker and date."""
+    """Each ticker's days in date order, or None unless every row has a ticker, a finite
+    date and a year and no two the same ticker and date."""
     if rows is None:
         return None
     keyed: list[tuple[str, date, int, Values]] = []
     for row in rows:
         ticker, day, year = row[0], row[1], row[-1]
         if type(ticker) is not str or type(day) is not date or type(year) is not int:
+            return None
+        if day in UNCERTAIN_DATES:
             return None
         keyed.append((ticker, day, year, row[:-1]))
     keyed.sort(key=lambda key: (key[0], key[1]))
