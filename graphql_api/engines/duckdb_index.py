@@ -19,6 +19,7 @@ dates finite and within Python's range.
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from graphql_api.engines.duckdb_warehouse import schema_name
 from graphql_api.pagination import FETCHED, SHORT_FETCHED
 from graphql_api.services import market, rankings, stocks
 from graphql_api.services.arguments import MAX_LIMIT
+
+logger = logging.getLogger(__name__)
 
 MAX_INDEXED_ROWS = 50_000
 """The most rows of a table the index holds (in Python, about 430 bytes a row of
@@ -259,21 +262,27 @@ def build_index(
 def _read(
     cursor: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], max_rows: int
 ) -> list[Values] | None:
-    """The table's rows (`columns`' values), or None if it has more than `max_rows`."""
+    """The table's rows (`columns`' values), or None if it has more than `max_rows` or
+    DuckDB cannot read them (a column missing, or of a type Python cannot hold): the
+    table is then left to SQL, which fails or answers as it would without the index."""
     if max_rows <= 0:
         return None
     # Identifiers from etl.tables and a checked version only.
     selected = ", ".join(columns)
-    cursor.execute(f"SELECT {selected} FROM {table} LIMIT ?", [max_rows + 1])  # noqa: S608
-    rows = cursor.fetchall()
+    try:
+        cursor.execute(f"SELECT {selected} FROM {table} LIMIT ?", [max_rows + 1])  # noqa: S608
+        rows = cursor.fetchall()
+    except duckdb.Error as error:
+        logger.warning("the index leaves %s to SQL: %s", table, error)
+        return None
     return None if len(rows) > max_rows else rows
 
 
 def _by_ticker(rows: list[Values] | None) -> dict[str, Values] | None:
-    if rows is None:
+    if rows is None or not all(type(row[0]) is str for row in rows):
         return None
     by_ticker = {row[0]: row for row in rows}
-    if len(by_ticker) != len(rows) or not all(type(ticker) is str for ticker in by_ticker):
+    if len(by_ticker) != len(rows):
         return None
     return by_ticker  # type: ignore[return-value]
 
