@@ -366,6 +366,8 @@ async def test_a_fetch_on_the_thread_path_after_close_is_query_failed(warehouse:
         (DAILY_METRICS.name, "SELECT * REPLACE (CAST(date AS TIMESTAMP) AS date) FROM {file}"),
         (DAILY_METRICS.name, "SELECT * REPLACE (CAST(date AS VARCHAR) AS date) FROM {file}"),
         (DAILY_METRICS.name, "SELECT * REPLACE (CAST(volume AS DOUBLE) AS volume) FROM {file}"),
+        (DAILY_METRICS.name, "SELECT * EXCLUDE (ticker) FROM {file}"),
+        (DAILY_METRICS.name, "SELECT * REPLACE (length(ticker) AS ticker) FROM {file}"),
     ],
 )
 async def test_a_table_the_index_cannot_read_is_left_to_sql(
