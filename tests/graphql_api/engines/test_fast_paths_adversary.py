@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import random
+import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -19,8 +21,10 @@ import httpx
 import pytest
 
 from etl.tables import DAILY_METRICS, TICKER_STATS, version_prefix
+from graphql_api import unicode_json
 from graphql_api.engines.base import QueryFailed, SqlValue
 from graphql_api.engines.duckdb import DuckDBEngine
+from graphql_api.errors import BadUserInput
 from graphql_api.services import stocks
 from tests.graphql_api.engines.test_duckdb_index import canonical
 from tests.graphql_api.tiny_warehouse import (
@@ -140,6 +144,43 @@ async def test_escaped_surrogate_pairs_and_plain_text_are_still_good_input(
         body = raw_json({"query": STOCK, "variables": {"ticker": ticker}})
         response = await tiny_client.post("/graphql", content=body, headers=JSON)
         assert response.json() == {"data": {"stock": found}}, ticker
+
+
+def encodings(value: object) -> list[str | bytes]:
+    """`value` as JSON every way a client may send it: escaped (ASCII), as UTF-8 (a lone
+    surrogate's bytes as Python's json reads them back), UTF-16 and UTF-32, and as text."""
+    text = json.dumps(value, ensure_ascii=False)
+    return [
+        json.dumps(value),
+        re.sub(
+            r"\\u[0-9a-f]{4}", lambda escape: escape[0].upper().replace("U", "u"), json.dumps(value)
+        ),
+        text.encode("utf-8", "surrogatepass"),
+        text.encode("utf-16-le", "surrogatepass"),
+        text.encode("utf-32-be", "surrogatepass"),
+        json.dumps(value).encode(),
+    ]
+
+
+def test_unicode_json_finds_every_lone_surrogate_and_only_those() -> None:
+    """Against the definition: the value json.loads decodes holds a code point of
+    U+D800..U+DFFF (two escapes of a pair decode to one character, and are good)."""
+    generator = random.Random(9)
+    alphabet = ["a", "\\", '"', "\u00e9", "\U0001f600", "\ud800", "\udbff", "\udc00", "\udfff"]
+    refused = 0
+    for _ in range(400):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randrange(6)))
+        value = generator.choice([text, {text: 1}, {"v": [1, {"k": text}]}, [text]])
+        for raw in encodings(value):
+            decoded = json.loads(raw)
+            as_text = json.dumps(decoded, ensure_ascii=False)
+            if any(0xD800 <= ord(character) <= 0xDFFF for character in as_text):
+                refused += 1
+                with pytest.raises(BadUserInput, match="surrogate"):
+                    unicode_json.loads(raw)
+            else:
+                assert unicode_json.loads(raw) == decoded
+    assert refused > 500
 
 
 def cursor_of(*parts: object) -> str:
