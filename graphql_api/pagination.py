@@ -41,6 +41,9 @@ SHORT_FETCHED = DEFAULT_FIRST + 1
 CURSOR_FORMAT = 1
 MAX_CURSOR_LENGTH = 4_096
 
+BIGINT_RANGE = range(-(2**63), 2**63)
+"""The integers a key may hold (its columns are BIGINT)."""
+
 KeyPart = str | int | date
 Key = tuple[KeyPart, ...]
 KeyTypes = tuple[type[str] | type[int] | type[date], ...]
@@ -188,8 +191,8 @@ def _key_part(part: object, kind: type[str] | type[int] | type[date]) -> KeyPart
         except ValueError:
             raise malformed from None
     if kind is int:
-        if isinstance(part, bool) or not isinstance(part, int):
-            raise malformed
+        if isinstance(part, bool) or not isinstance(part, int) or part not in BIGINT_RANGE:
+            raise malformed  # past BIGINT: no row's key, and past 128 bits, no parameter
         return part
     if not isinstance(part, str):
         raise malformed
