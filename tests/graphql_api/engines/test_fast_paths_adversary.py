@@ -387,6 +387,10 @@ async def test_a_fetch_on_the_thread_path_after_close_is_query_failed(warehouse:
 
 # 4. A table the index cannot read is left to SQL, that table only.
 
+NULL_AAA_ON_JAN_2 = (
+    "CASE WHEN ticker = 'AAA' AND date = DATE '2020-01-02' THEN NULL ELSE ticker END"
+)
+
 
 @pytest.mark.parametrize(
     ("table", "select"),
@@ -408,6 +412,8 @@ async def test_a_fetch_on_the_thread_path_after_close_is_query_failed(warehouse:
         (DAILY_METRICS.name, "SELECT * REPLACE (CAST(date AS VARCHAR) AS date) FROM {file}"),
         (DAILY_METRICS.name, "SELECT * REPLACE (CAST(volume AS DOUBLE) AS volume) FROM {file}"),
         (DAILY_METRICS.name, "SELECT * EXCLUDE (ticker) FROM {file}"),
+        (DAILY_METRICS.name, f"SELECT * REPLACE ({NULL_AAA_ON_JAN_2} AS ticker) FROM {{file}}"),
+        (TICKER_STATS.name, "SELECT * REPLACE (nullif(ticker, 'BBB') AS ticker) FROM {file}"),
         (DAILY_METRICS.name, "SELECT * REPLACE (length(ticker) AS ticker) FROM {file}"),
     ],
 )
