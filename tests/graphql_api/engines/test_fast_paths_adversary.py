@@ -515,7 +515,7 @@ async def test_a_table_duckdb_cannot_load_is_a_view_not_a_failed_version(
         connection.execute(
             f"COPY (SELECT * EXCLUDE (volume) FROM {source} LIMIT 1) TO '{copy}'"
             if table == DAILY_METRICS.name
-            else f"COPY (SELECT * EXCLUDE (returns) FROM {source} LIMIT 0) TO '{copy}'"
+            else f"COPY (SELECT * EXCLUDE (trading_days) FROM {source} LIMIT 1) TO '{copy}'"
         )
     engines = Engines(warehouse)
     engines.plain.close()
