@@ -20,7 +20,7 @@ import duckdb
 import httpx
 import pytest
 
-from etl.tables import DAILY_METRICS, TICKER_STATS, version_prefix
+from etl.tables import DAILY_METRICS, MARKET_DAILY, TICKER_STATS, version_prefix
 from graphql_api import unicode_json
 from graphql_api.engines.base import QueryFailed, SqlValue
 from graphql_api.engines.duckdb import DuckDBEngine
@@ -239,8 +239,8 @@ class Engines:
         assert from_index == from_sql, (statement, parameters)
         return from_sql
 
-    def indexed_tables(self) -> tuple[str, ...]:
-        return self.indexed.indexed_tables()[VERSION]
+    def indexed_tables(self) -> set[str]:
+        return set(self.indexed.indexed_tables()[VERSION])
 
     def close(self) -> None:
         self.indexed.close()
@@ -317,7 +317,7 @@ async def test_a_daily_metrics_of_infinite_dates_is_left_to_sql(
     engines = Engines(warehouse)
     try:
         answers = await same_everywhere(engines, ("AAA", "BBB", "CCC"))
-        assert engines.indexed_tables() == (TICKER_STATS.name,)
+        assert engines.indexed_tables() == {TICKER_STATS.name, MARKET_DAILY.name}
         prices = await engines.plain.fetch(
             stocks.PRICES_IN_RANGE, (*EVERY_RANGE, (ticker,)), version=VERSION
         )
@@ -342,7 +342,7 @@ async def test_dates_out_of_pythons_range_are_left_to_sql(warehouse: Path) -> No
     engines = Engines(warehouse)
     try:
         await same_everywhere(engines, ("AAA", "BBB", "CCC"))
-        assert engines.indexed_tables() == (TICKER_STATS.name,)
+        assert engines.indexed_tables() == {TICKER_STATS.name, MARKET_DAILY.name}
     finally:
         engines.close()
 
@@ -439,12 +439,15 @@ async def test_a_table_the_index_cannot_read_is_left_to_sql(
 
 
 async def test_tables_at_and_one_past_the_bound(warehouse: Path) -> None:
-    stocks_rows, days_rows = 3, len(tiny_days(("AAA", "BBB", "CCC")))
+    days = tiny_days(("AAA", "BBB", "CCC"))
+    stocks_rows, market_rows, days_rows = 3, len({day.date for day in days}), len(days)
     for bound, indexed in (
-        (stocks_rows - 1, ()),
-        (stocks_rows, (TICKER_STATS.name,)),
-        (days_rows - 1, (TICKER_STATS.name,)),
-        (days_rows, (TICKER_STATS.name, DAILY_METRICS.name)),
+        (stocks_rows - 1, set()),
+        (stocks_rows, {TICKER_STATS.name}),
+        (market_rows - 1, {TICKER_STATS.name}),
+        (market_rows, {TICKER_STATS.name, MARKET_DAILY.name}),
+        (days_rows - 1, {TICKER_STATS.name, MARKET_DAILY.name}),
+        (days_rows, {TICKER_STATS.name, MARKET_DAILY.name, DAILY_METRICS.name}),
     ):
         engines = Engines(warehouse, bound)
         try:
@@ -460,7 +463,11 @@ async def test_empty_tables(warehouse: Path) -> None:
     engines = Engines(warehouse)
     try:
         answers = await same_everywhere(engines, ("AAA",))
-        assert engines.indexed_tables() == (TICKER_STATS.name, DAILY_METRICS.name)
+        assert engines.indexed_tables() == {
+            TICKER_STATS.name,
+            DAILY_METRICS.name,
+            MARKET_DAILY.name,
+        }
         assert ("rows", [(("total", "int", "0"),)]) in answers
     finally:
         engines.close()
@@ -479,7 +486,11 @@ async def test_tickers_of_nul_and_control_characters(tmp_path: Path) -> None:
     engines = Engines(warehouse)
     try:
         answers = await same_everywhere(engines, (*CONTROL_TICKERS, "A\x00", "B", "\x00\x00"))
-        assert engines.indexed_tables() == (TICKER_STATS.name, DAILY_METRICS.name)
+        assert engines.indexed_tables() == {
+            TICKER_STATS.name,
+            DAILY_METRICS.name,
+            MARKET_DAILY.name,
+        }
         listed = await engines.plain.fetch(stocks.ALL_STOCKS, version=VERSION)
         assert sorted(str(row["ticker"]) for row in listed) == sorted(CONTROL_TICKERS)
         assert answers
@@ -523,7 +534,7 @@ async def test_a_table_duckdb_cannot_load_is_a_view_not_a_failed_version(
     try:
         answers = await same_everywhere(engines, ("AAA", "BBB", "CCC"))
         other = DAILY_METRICS.name if table == TICKER_STATS.name else TICKER_STATS.name
-        assert engines.indexed_tables() == (other,)
+        assert engines.indexed_tables() == {other, MARKET_DAILY.name}
         assert ("rows", []) not in answers[:1]
         broken = stocks.ALL_STOCKS if table == TICKER_STATS.name else stocks.PRICES_IN_RANGE
         parameters = () if table == TICKER_STATS.name else (*EVERY_RANGE, ("AAA",))
