@@ -20,12 +20,19 @@ import duckdb
 import httpx
 import pytest
 
-from etl.tables import DAILY_METRICS, MARKET_DAILY, TICKER_STATS, version_prefix
+from etl.tables import (
+    DAILY_METRICS,
+    MARKET_DAILY,
+    TABLES_BY_NAME,
+    TICKER_STATS,
+    TRADING_DAYS_PER_YEAR,
+    version_prefix,
+)
 from graphql_api import unicode_json
 from graphql_api.engines.base import QueryFailed, SqlValue
 from graphql_api.engines.duckdb import DuckDBEngine
 from graphql_api.errors import BadUserInput
-from graphql_api.services import stocks
+from graphql_api.services import market, rankings, stocks
 from tests.graphql_api.engines.test_duckdb_index import canonical
 from tests.graphql_api.tiny_warehouse import (
     TINY_VERSION,
@@ -214,6 +221,8 @@ EVERY_RANGE = (1, 9999, date.min, date.max)
 """PRICES_IN_RANGE's year and date bounds holding every finite day."""
 
 Outcome = tuple[str, object]
+RANKINGS = {rankings.MOST_VOLATILE_IN_RANGE}
+"""Statements whose rows' order is part of the answer."""
 
 
 async def outcome(engine: DuckDBEngine, statement: str, parameters: Sequence[SqlValue]) -> Outcome:
@@ -222,7 +231,8 @@ async def outcome(engine: DuckDBEngine, statement: str, parameters: Sequence[Sql
         rows = await engine.fetch(statement, parameters, version=VERSION)
     except QueryFailed as error:
         return ("QueryFailed", str(error))
-    return ("rows", canonical(statement, rows))
+    in_order = stocks.STOCKS_PAGE if statement in RANKINGS else statement
+    return ("rows", canonical(in_order, rows))
 
 
 class Engines:
@@ -263,6 +273,16 @@ async def same_everywhere(engines: Engines, tickers: Sequence[str]) -> list[Outc
         for start, end in ((date(2020, 1, 1), date.max), (date.min, date(2020, 1, 31))):
             bounds = (start.year, end.year, start, end)
             found.append(await engines.same(stocks.PRICES_IN_RANGE, *bounds, (ticker,)))
+    for start, end in (
+        (date(2020, 1, 1), date.max),
+        (date.min, date(2020, 1, 31)),
+        (date.min, date.max),
+    ):
+        bounds = (start.year, end.year, start, end)
+        found.append(await engines.same(market.AVERAGE_DAILY_RETURN, *bounds))
+        found.append(
+            await engines.same(rankings.MOST_VOLATILE_IN_RANGE, TRADING_DAYS_PER_YEAR, *bounds)
+        )
     found.append(await engines.same(stocks.PRICES_IN_RANGE, *EVERY_RANGE, asked))
     return found
 
@@ -270,9 +290,7 @@ async def same_everywhere(engines: Engines, tickers: Sequence[str]) -> list[Outc
 def rewrite(warehouse: Path, table: str, select: str, *, partition: str = "") -> None:
     """Replace each Parquet file of `table` (in `partition`, if named) by DuckDB's
     `select` over it (`{file}` in `select` is the file)."""
-    folder = warehouse / version_prefix(
-        DAILY_METRICS if table == DAILY_METRICS.name else TICKER_STATS, VERSION
-    )
+    folder = warehouse / version_prefix(TABLES_BY_NAME[table], VERSION)
     files = sorted(folder.rglob("*.parquet"))
     assert files
     with duckdb.connect() as connection:
@@ -323,6 +341,23 @@ async def test_a_daily_metrics_of_infinite_dates_is_left_to_sql(
         )
         assert date(2020, 1, 2) not in {row["date"] for row in prices}  # the SQL leaves it out
         assert answers
+    finally:
+        engines.close()
+
+
+@pytest.mark.parametrize("day", ["infinity", "-infinity"])
+async def test_a_market_daily_of_infinite_dates_is_left_to_sql(warehouse: Path, day: str) -> None:
+    replaced = f"CASE WHEN date = DATE '2020-01-02' THEN DATE '{day}' ELSE date END"
+    rewrite(
+        warehouse,
+        MARKET_DAILY.name,
+        f"SELECT * REPLACE ({replaced} AS date) FROM {{file}}",
+        partition="year=2020",
+    )
+    engines = Engines(warehouse)
+    try:
+        await same_everywhere(engines, ("AAA", "BBB", "CCC"))
+        assert engines.indexed_tables() == {TICKER_STATS.name, DAILY_METRICS.name}
     finally:
         engines.close()
 
