@@ -317,11 +317,13 @@ def _days_by_ticker(rows: list[Values] | None) -> dict[str, TickerDays] | None:
 
 
 def _market_days(rows: list[Values] | None) -> MarketDays | None:
-    """The rows in date order, or None unless every row has a date and a year and no two
-    the same date."""
+    """The rows in date order, or None unless every row has a finite date and a year and
+    no two the same date."""
     if rows is None:
         return None
     if not all(type(row[0]) is date and type(row[-1]) is int for row in rows):
+        return None
+    if any(row[0] in UNCERTAIN_DATES for row in rows):
         return None
     ordered = sorted(rows, key=lambda row: row[0])  # type: ignore[arg-type,return-value]
     dates: list[date] = [row[0] for row in ordered]  # type: ignore[misc]
