@@ -10,7 +10,8 @@ others: the cache keys, persisted queries, execution and the request log.
 The rules are what Strawberry's router accepts (JSON only when the content type
 names application/json, no batches, `query` a string, `variables` and
 `extensions` objects), with the project's messages; a malformed request is
-BadUserInput, answered 400 by the router.
+BadUserInput, answered 400 by the router. So is JSON holding a lone UTF-16 surrogate
+(graphql_api/unicode_json.py): no engine could look it up, nor a response hold it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from starlette.types import Scope
 from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 
+from graphql_api import unicode_json
 from graphql_api.errors import BadUserInput
 from graphql_api.http_contract import BODY_STATE, GRAPHQL_REQUEST_STATE, header
 
@@ -69,14 +71,16 @@ def decode(method: str, query_string: bytes, content_type: str, body: bytes) -> 
     data: dict[str, Any]
     if method == "GET":
         data = dict(QueryParams(query_string))  # as Starlette reads it: the last value wins
+        for text in data.values():
+            unicode_json.check(text, text)
         for name in ("variables", "extensions"):
             if data.get(name):
-                data[name] = _json(data[name])
+                data[name] = unicode_json.loads(data[name])
     else:
         media_type, _ = parse_content_type(content_type)
         if "application/json" not in media_type:
             raise BadUserInput("Unsupported content type")
-        value = _json(body)
+        value = unicode_json.loads(body)
         if isinstance(value, list):
             raise BadUserInput("Batching is not enabled")
         if not isinstance(value, dict):
@@ -131,13 +135,6 @@ def persisted_hash(extensions: dict[str, Any] | None) -> str | None:
     persisted = (extensions or {}).get("persistedQuery")
     digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
     return digest if isinstance(digest, str) else None
-
-
-def _json(text: str | bytes) -> Any:
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, or nested too deep
-        raise BadUserInput(f"Unable to parse the request as JSON: {error}") from error
 
 
 def _must_be(name: str, kind: str) -> str:

@@ -27,6 +27,7 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
+from graphql_api import unicode_json
 from graphql_api.errors import BadUserInput
 from graphql_api.types.connection import Connection, Edge, PageInfo
 
@@ -39,6 +40,9 @@ SHORT_FETCHED = DEFAULT_FIRST + 1
 
 CURSOR_FORMAT = 1
 MAX_CURSOR_LENGTH = 4_096
+
+BIGINT_RANGE = range(-(2**63), 2**63)
+"""The integers a key may hold (its columns are BIGINT)."""
 
 KeyPart = str | int | date
 Key = tuple[KeyPart, ...]
@@ -168,9 +172,13 @@ def _payload(cursor: str) -> object:
         raise malformed
     try:
         text = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
-        return json.loads(text.decode())
+        payload = text.decode()
+        value = json.loads(payload)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise malformed from None
+    if unicode_json.might_hold_surrogates(payload) and unicode_json.holds_surrogates(value):
+        raise malformed  # a key no version's rows hold, nor any engine could look up
+    return value
 
 
 def _key_part(part: object, kind: type[str] | type[int] | type[date]) -> KeyPart:
@@ -183,8 +191,8 @@ def _key_part(part: object, kind: type[str] | type[int] | type[date]) -> KeyPart
         except ValueError:
             raise malformed from None
     if kind is int:
-        if isinstance(part, bool) or not isinstance(part, int):
-            raise malformed
+        if isinstance(part, bool) or not isinstance(part, int) or part not in BIGINT_RANGE:
+            raise malformed  # past BIGINT: no row's key, and past 128 bits, no parameter
         return part
     if not isinstance(part, str):
         raise malformed

@@ -134,13 +134,17 @@ class DuckDBEngine:
             "SET max_execution_time = ?", [_milliseconds(self._loop_budget_seconds)]
         )
         self._ddl_lock = asyncio.Lock()
+        self._closed = False
 
     @property
     def name(self) -> str:
         return "duckdb"
 
     def close(self) -> None:
-        """Close the databases once queries a timeout gave up on have been interrupted."""
+        """Close the databases once queries a timeout gave up on have been interrupted; every
+        fetch from now on is QueryFailed (the index's answers too)."""
+        self._closed = True
+        self._indexes.clear()
         for cursor in list(self._running):
             _interrupt(cursor)
         self._inline_cursor.close()
@@ -158,7 +162,9 @@ class DuckDBEngine:
     async def fetch(
         self, statement: str, parameters: Sequence[SqlValue] = (), *, version: str
     ) -> list[Row]:
+        self._check_open()
         await self._ensure_views(version)
+        self._check_open()  # closed while the schema was made
         started = time.perf_counter()
         indexed = self._indexes[version].answer(statement, parameters)
         if indexed is not None:
@@ -179,7 +185,11 @@ class DuckDBEngine:
                     return inline
                 seconds_left -= time.perf_counter() - started
         async with self._slots:
-            cursor = database.cursor()
+            self._check_open()
+            try:
+                cursor = database.cursor()
+            except duckdb.Error as error:  # closed meanwhile
+                raise _failed(error, sql) from error
             self._running.add(cursor)
             started = time.perf_counter()
             try:
@@ -199,6 +209,10 @@ class DuckDBEngine:
                 record_engine_query(EngineQuery(self.name, None, seconds, None))
             logger.debug("duckdb: %d rows in %.1f ms", len(rows), 1e3 * seconds)
             return rows
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise QueryFailed("the DuckDB engine is closed: the server is shutting down")
 
     def _one_thread_bytes(self, statement: str, version: str) -> int | None:
         """The bytes of Parquet of the tables `statement` reads, if the database of one

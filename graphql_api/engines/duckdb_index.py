@@ -13,11 +13,13 @@ version's whole history. ANSWERS names the statements the index stands for;
 any other statement, or parameters of a shape the index does not know (DuckDB's own
 rules for them would apply), is left to SQL. A table is indexed only when DuckDB holds
 it in memory, it has at most MAX_INDEXED_ROWS rows, and each of its keys is set and
-unique (the statements' answers then have one order, which the index reproduces).
+unique (the statements' answers then have one order, which the index reproduces), its
+dates finite and within Python's range.
 """
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,9 +38,17 @@ from graphql_api.pagination import FETCHED, SHORT_FETCHED
 from graphql_api.services import market, rankings, stocks
 from graphql_api.services.arguments import MAX_LIMIT
 
+logger = logging.getLogger(__name__)
+
 MAX_INDEXED_ROWS = 50_000
 """The most rows of a table the index holds (in Python, about 430 bytes a row of
 daily_metrics: at most about 21 MiB a version); a larger table is left to SQL."""
+
+UNCERTAIN_DATES = frozenset({date.min, date.max})
+"""What DuckDB's DATE '-infinity' and 'infinity' come to Python as: compared as these,
+they would fall in ranges SQL leaves them out of, so a table holding either (even a
+real 9999-12-31) is left to SQL. A year past 9999 or before 1 comes as
+text, which the index refuses too."""
 
 Values = tuple[object, ...]
 
@@ -252,34 +262,42 @@ def build_index(
 def _read(
     cursor: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], max_rows: int
 ) -> list[Values] | None:
-    """The table's rows (`columns`' values), or None if it has more than `max_rows`."""
+    """The table's rows (`columns`' values), or None if it has more than `max_rows` or
+    DuckDB cannot read them (a column missing, or of a type Python cannot hold): the
+    table is then left to SQL, which fails or answers as it would without the index."""
     if max_rows <= 0:
         return None
     # Identifiers from etl.tables and a checked version only.
     selected = ", ".join(columns)
-    cursor.execute(f"SELECT {selected} FROM {table} LIMIT ?", [max_rows + 1])  # noqa: S608
-    rows = cursor.fetchall()
+    try:
+        cursor.execute(f"SELECT {selected} FROM {table} LIMIT ?", [max_rows + 1])  # noqa: S608
+        rows = cursor.fetchall()
+    except duckdb.Error as error:
+        logger.warning("the index leaves %s to SQL: %s", table, error)
+        return None
     return None if len(rows) > max_rows else rows
 
 
 def _by_ticker(rows: list[Values] | None) -> dict[str, Values] | None:
-    if rows is None:
+    if rows is None or not all(type(row[0]) is str for row in rows):
         return None
     by_ticker = {row[0]: row for row in rows}
-    if len(by_ticker) != len(rows) or not all(type(ticker) is str for ticker in by_ticker):
+    if len(by_ticker) != len(rows):
         return None
     return by_ticker  # type: ignore[return-value]
 
 
 def _days_by_ticker(rows: list[Values] | None) -> dict[str, TickerDays] | None:
-    """Each ticker's days in date order, or None unless every row has a ticker, a date
-    and a year and no two the same ticker and date."""
+    """Each ticker's days in date order, or None unless every row has a ticker, a finite
+    date and a year and no two the same ticker and date."""
     if rows is None:
         return None
     keyed: list[tuple[str, date, int, Values]] = []
     for row in rows:
         ticker, day, year = row[0], row[1], row[-1]
         if type(ticker) is not str or type(day) is not date or type(year) is not int:
+            return None
+        if day in UNCERTAIN_DATES:
             return None
         keyed.append((ticker, day, year, row[:-1]))
     keyed.sort(key=lambda key: (key[0], key[1]))
@@ -299,11 +317,13 @@ def _days_by_ticker(rows: list[Values] | None) -> dict[str, TickerDays] | None:
 
 
 def _market_days(rows: list[Values] | None) -> MarketDays | None:
-    """The rows in date order, or None unless every row has a date and a year and no two
-    the same date."""
+    """The rows in date order, or None unless every row has a finite date and a year and
+    no two the same date."""
     if rows is None:
         return None
     if not all(type(row[0]) is date and type(row[-1]) is int for row in rows):
+        return None
+    if any(row[0] in UNCERTAIN_DATES for row in rows):
         return None
     ordered = sorted(rows, key=lambda row: row[0])  # type: ignore[arg-type,return-value]
     dates: list[date] = [row[0] for row in ordered]  # type: ignore[misc]

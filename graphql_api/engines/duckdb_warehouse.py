@@ -13,6 +13,7 @@ types and row order.
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,8 @@ from etl.dataset_pointer import DatasetPointer, PointerError
 from etl.tables import DATASET_MANIFEST, TABLES, TABLES_BY_NAME, VERSION_PARTITION, Table
 from etl.tables import version_prefix as table_prefix
 from graphql_api.engines.base import DatasetUnavailable, checked_version
+
+logger = logging.getLogger(__name__)
 
 DUCKDB_TYPES = {"string": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "date": "DATE"}
 
@@ -93,6 +96,14 @@ def tables_read(statement: str) -> frozenset[str]:
     return frozenset(name for name in names if name in TABLES_BY_NAME)
 
 
+class _Unloadable(Exception):
+    """DuckDB could not copy this table into memory."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(table)
+        self.table = table
+
+
 def create_schema(
     cursor: duckdb.DuckDBPyConnection,
     warehouse: Path,
@@ -105,8 +116,43 @@ def create_schema(
     """`version`'s schema, made in one transaction: a table in memory for each table of
     at most `max_load_bytes` of Parquet (0: none) and, if given, `max_rows` rows, a view
     for each other one (without `views`, none: the schema holds the small tables only).
+    A table DuckDB cannot copy into memory (its files' columns disagree, say) is a view
+    instead, made again in a new transaction: its statements then fail as they would
+    with no table in memory, the other tables' do not.
     Returns the tables loaded into memory, each with its bytes of Parquet;
     DatasetUnavailable if the version has no tables."""
+    unloadable: set[str] = set()
+    while True:
+        try:
+            return _create_schema(
+                cursor,
+                warehouse,
+                version,
+                max_load_bytes=max_load_bytes,
+                views=views,
+                max_rows=max_rows,
+                unloadable=frozenset(unloadable),
+            )
+        except _Unloadable as failed:
+            logger.warning(
+                "dataset version %s: %s cannot be loaded into memory, it is a view: %s",
+                version,
+                failed.table,
+                failed.__cause__,
+            )
+            unloadable.add(failed.table)
+
+
+def _create_schema(
+    cursor: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    version: str,
+    *,
+    max_load_bytes: int,
+    views: bool,
+    max_rows: int | None,
+    unloadable: frozenset[str],
+) -> dict[str, int]:
     schema = _quoted(schema_name(version))
     loaded: dict[str, int] = {}
     cursor.execute("BEGIN TRANSACTION")
@@ -123,15 +169,15 @@ def create_schema(
             # and a version that matched VERSION_PATTERN, nothing a client sent.
             source = f"read_parquet({_string(str(files))}, hive_partitioning = true, "
             source += f"hive_types = {_hive_types(table)})"
-            kind = "TABLE" if max_load_bytes > 0 and sum(sizes) <= max_load_bytes else "VIEW"
-            if kind == "TABLE" and max_rows is not None:
-                kind = "TABLE" if _rows_in(cursor, source) <= max_rows else "VIEW"
-            if kind == "VIEW" and not views:
-                made += 1
-                continue
-            cursor.execute(f"CREATE {kind} {schema}.{table.name} AS SELECT * FROM {source}")  # noqa: S608
-            if kind == "TABLE":
+            small = max_load_bytes > 0 and sum(sizes) <= max_load_bytes
+            if (
+                small
+                and table.name not in unloadable
+                and _load(cursor, schema, table, source, max_rows)
+            ):
                 loaded[table.name] = sum(sizes)
+            elif views:
+                cursor.execute(f"CREATE VIEW {schema}.{table.name} AS SELECT * FROM {source}")  # noqa: S608
             made += 1
         if not made:
             raise DatasetUnavailable(f"dataset version {version} has no tables in {warehouse}")
@@ -140,6 +186,24 @@ def create_schema(
         raise
     cursor.execute("COMMIT")
     return loaded
+
+
+def _load(
+    cursor: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: Table,
+    source: str,
+    max_rows: int | None,
+) -> bool:
+    """Copy `table` into memory unless it has more than `max_rows` rows (then False);
+    _Unloadable if DuckDB cannot."""
+    try:
+        if max_rows is not None and _rows_in(cursor, source) > max_rows:
+            return False
+        cursor.execute(f"CREATE TABLE {schema}.{table.name} AS SELECT * FROM {source}")  # noqa: S608
+    except duckdb.Error as error:
+        raise _Unloadable(table.name) from error
+    return True
 
 
 def drop_schema(cursor: duckdb.DuckDBPyConnection, version: str) -> None:

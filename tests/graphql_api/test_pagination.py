@@ -6,8 +6,10 @@ import base64
 import json
 from datetime import date
 
+import duckdb
 import pytest
 
+from graphql_api.errors import BadUserInput
 from graphql_api.pagination import Key, KeyTypes, cursor_encoder, decode_cursor
 
 VERSION = "20240131T120000Z-a1b2c3"
@@ -36,3 +38,26 @@ def test_a_pages_cursors_are_the_documented_format_and_decode_back(
     cursor = encode(key)
     assert cursor == documented("stocks", key)
     assert decode_cursor(cursor, "stocks", VERSION, types) == key
+
+
+BIGINT = (-(2**63), 2**63 - 1)
+
+
+@pytest.mark.parametrize("line", [BIGINT[0], 0, BIGINT[1]])
+def test_an_integer_key_part_within_bigint_decodes(line: int) -> None:
+    cursor = documented("rejections", ("a.csv", line))
+    assert decode_cursor(cursor, "rejections", VERSION, (str, int)) == ("a.csv", line)
+
+
+@pytest.mark.parametrize("line", [BIGINT[0] - 1, BIGINT[1] + 1, 2**127, -(2**127) - 1, 10**40])
+def test_an_integer_key_part_past_bigint_is_not_a_cursor(line: int) -> None:
+    """No row's key holds it (`line` is a BIGINT); DuckDB could not even take some of them
+    as a parameter (past 128 bits: QUERY_FAILED, not the client's error)."""
+    cursor = documented("rejections", ("a.csv", line))
+    with pytest.raises(BadUserInput, match="not a cursor of this API"):
+        decode_cursor(cursor, "rejections", VERSION, (str, int))
+    with duckdb.connect() as connection:
+        connection.execute("CREATE TABLE rejected AS SELECT 1::BIGINT AS line")
+        if abs(line) >= 2**127:
+            with pytest.raises(duckdb.Error):
+                connection.execute("SELECT * FROM rejected WHERE line > ?", [line])
