@@ -111,10 +111,15 @@ class VersionIndex:
     def check_volatility(self, cursor: duckdb.DuckDBPyConnection, version: str) -> bool:
         """Answer the ranged volatility from now on if `cursor`'s database (the one that
         would run its SQL, of one thread) scans daily_metrics in each ticker's date order
-        and computes the whole history's as the index does (duckdb_volatility)."""
+        and computes the whole history's as the index does (duckdb_volatility). A check
+        DuckDB cannot run leaves the ranking to SQL, the version served."""
         if self._returns is not None:
             table = '"' + schema_name(version) + '".' + DAILY_METRICS.name
-            checked = duckdb_volatility.check_against_duckdb(cursor, table, self._returns)
+            try:
+                checked = duckdb_volatility.check_against_duckdb(cursor, table, self._returns)
+            except duckdb.Error as error:
+                logger.warning("volatility left to SQL: DuckDB cannot check it: %s", error)
+                checked = False
             self._volatility_checked = checked
         return self._volatility_checked
 

@@ -12,6 +12,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -145,15 +146,19 @@ def naive_stddev_samp(values: list[float]) -> float | None:
     return float((sum((value - mean) ** 2 for value in values) / (len(values) - 1)) ** 0.5)
 
 
-@pytest.mark.parametrize("disagreement", ["scan out of date order", "another algorithm"])
+@pytest.mark.parametrize(
+    "disagreement", ["scan out of date order", "another algorithm", "the check fails"]
+)
 async def test_volatility_is_left_to_sql_when_duckdb_would_disagree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disagreement: str
 ) -> None:
     warehouse = write_warehouse(tmp_path / "warehouse", tiny_days(), version=VERSION)
     if disagreement == "scan out of date order":
         reverse_a_year(warehouse, 2020)
-    else:
+    elif disagreement == "another algorithm":
         monkeypatch.setattr(duckdb_volatility, "stddev_samp", naive_stddev_samp)
+    else:
+        monkeypatch.setattr(duckdb_volatility, "check_against_duckdb", failing_check)
     indexed, plain = engine_for(warehouse, 100_000), engine_for(warehouse, 0)
     try:
         compared = Compared(indexed, plain, VERSION)
@@ -166,6 +171,10 @@ async def test_volatility_is_left_to_sql_when_duckdb_would_disagree(
     finally:
         indexed.close()
         plain.close()
+
+
+def failing_check(*_: object) -> bool:
+    raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate")
 
 
 def set_a_return_to_nan(warehouse: Path, ticker: str, day: date) -> None:
