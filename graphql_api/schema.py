@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graphql_api.config import Settings
+from graphql_api.cost_cache import OperationCosts
 from graphql_api.cost_limit import QueryCostLimit
 from graphql_api.error_codes import ErrorCodes, log_errors
 from graphql_api.leaf_execution import LeafObjectExecutionContext
@@ -50,7 +51,7 @@ def build_schema(settings: Settings) -> AnalyticsSchema:
             partial(OffLoopValidation, results=validation_results),
             partial(AddValidationRules, _limit_rules(settings)),
             OperationNameRequired,
-            partial(QueryCostLimit, max_cost=settings.max_query_cost),
+            partial(QueryCostLimit, max_cost=settings.max_query_cost, costs=OperationCosts()),
             QueryStatsExtension,
         ],
     )
