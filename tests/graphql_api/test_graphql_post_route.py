@@ -159,3 +159,28 @@ async def test_a_post_makes_no_typing_protocol_check(
         got = await client.get("/graphql", params={"query": QUERY})
         assert len(checked) == 1  # the probe sees Strawberry's check, which GET still makes
     assert posted.json() == got.json()
+
+
+async def test_a_post_is_routed_by_the_app_itself(
+    tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """POST /graphql is the app's first route, not reached through the included router's
+    two rounds of matching; the other methods are routed as before."""
+    handled: list[str] = []
+    handle = routing._IncludedRouter.handle
+
+    async def counted(self: Any, scope: Any, receive: Any, send: Any) -> None:
+        handled.append(scope["method"])
+        await handle(self, scope, receive, send)
+
+    monkeypatch.setattr(routing._IncludedRouter, "handle", counted)
+    app = create_app(settings_for(tiny_warehouse))
+    assert app.router.routes[0].path == "/graphql"  # type: ignore[attr-defined]
+    async with app_client(app) as client:
+        posted = await client.post("/graphql", json={"query": QUERY})
+        got = await client.get("/graphql", params={"query": QUERY})
+        put = await client.put("/graphql", json={"query": QUERY})
+    assert handled == ["GET", "PUT"]
+    assert posted.json() == got.json()
+    assert put.status_code == 405
+    assert put.headers["allow"] == "GET"  # the router's first route of the path, as before
