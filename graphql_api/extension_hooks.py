@@ -30,6 +30,10 @@ from strawberry.extensions.context import (
     WrappedHook,
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext
+from strawberry.utils.await_maybe import await_maybe
+
+_NO_RESULTS = SchemaExtension.get_results
 
 HookFactory = Callable[..., Any]
 """Called with the extension, gives the hook's (async) context manager."""
@@ -118,7 +122,19 @@ class _Executing(_PlannedHooks, ExecutingContextManager):
 
 
 class PlannedExtensionsRunner(SchemaExtensionsRunner):
-    """Strawberry's runner, with the hooks of the four phases of a query planned."""
+    """Strawberry's runner, with the hooks of the four phases of a query planned, and the
+    results asked only of extensions that have some to give."""
+
+    async def get_extensions_results(self, ctx: ExecutionContext) -> dict[str, Any]:
+        """As Strawberry's, less the call (and an awaitable check and a coroutine) for
+        each extension that keeps SchemaExtension.get_results, which answers {}."""
+        data: dict[str, Any] = {}
+        for extension in self.extensions:
+            if type(extension).get_results is _NO_RESULTS and "get_results" not in vars(extension):
+                continue
+            data.update(await await_maybe(extension.get_results()))
+        data.update(ctx.extensions_results)
+        return data
 
     def operation(self) -> OperationContextManager:
         return _Operation(self.extensions)

@@ -51,6 +51,22 @@ class Callables(SchemaExtension):
         EVENTS.append("function validate")
 
 
+class Results(SchemaExtension):
+    def get_results(self) -> dict[str, Any]:
+        return {"shared": "sync", "sync": self.execution_context.operation_name}
+
+
+class AsyncResults(SchemaExtension):
+    async def get_results(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"shared": "async", "async": 1}
+
+
+class InstanceResults(SchemaExtension):
+    def __init__(self) -> None:
+        super().__init__()
+        self.get_results = lambda: {"instance": True}  # type: ignore[method-assign]
+
+
 class NotCallable(SchemaExtension):
     on_parse = "not a hook"  # type: ignore[assignment]
 
@@ -99,7 +115,7 @@ async def run(schema_class: type[strawberry.Schema], extensions: list[Any]) -> l
     schema = schema_class(query=Query, extensions=extensions)
     result = await schema.execute("query Named { hello }")
     errors = [re.sub(" at 0x[0-9a-f]+", "", error.message) for error in result.errors or ()]
-    return [*EVENTS, result.data, errors]
+    return [*EVENTS, result.data, errors, result.extensions]
 
 
 @pytest.mark.parametrize(
@@ -109,12 +125,14 @@ async def run(schema_class: type[strawberry.Schema], extensions: list[Any]) -> l
         [Callables, Generators, AsyncGenerators, Generators],
         [AsyncGenerators, Refusing, Generators],
         [Generators, NotCallable, Callables],
+        [Results, Generators, AsyncResults, InstanceResults],
+        [AsyncResults, Results, Callables],
     ],
 )
 async def test_hooks_run_as_strawberry_runs_them(extensions: list[Any]) -> None:
     expected = await run(StrawberrysRunner, extensions)
     assert await run(Planned, extensions) == expected
-    assert any("enter" in event for event in expected)
+    assert "resolved" in expected or expected[-2]  # executed, or refused with an error
 
 
 def test_each_hook_is_wrapped_once() -> None:
