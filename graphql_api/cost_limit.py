@@ -6,7 +6,7 @@ It runs at the start of Strawberry's execute step: after validation (the documen
 is valid), with the request's variables at hand (a validation rule never sees
 them) and its dataset version (for the data's span and ticker count). Setting
 the execution context's result there is Strawberry's way to answer without
-executing.
+executing. A repeated request's cost is remembered (graphql_api/cost_cache.py).
 """
 
 from __future__ import annotations
@@ -17,18 +17,21 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from graphql_api.context import AppContext
-from graphql_api.cost import DataExtent, operation_cost, too_costly
+from graphql_api.cost import DataExtent, too_costly
+from graphql_api.cost_cache import OperationCosts
 from graphql_api.engines.base import QueryError
 from graphql_api.errors import BadUserInput
 from graphql_api.observability.stats import QueryCost, record_query_cost
 
 
 class QueryCostLimit(SchemaExtension):
-    """Made per request (a factory); `max_cost` is the setting."""
+    """Made per request (a factory); `max_cost` is the setting, `costs` the schema's
+    remembered costs (shared by every request)."""
 
-    def __init__(self, *, max_cost: int) -> None:
+    def __init__(self, *, max_cost: int, costs: OperationCosts) -> None:
         super().__init__()
         self.max_cost = max_cost
+        self.costs = costs
 
     def on_execute(self) -> Iterator[None]:
         cost = self._estimate()
@@ -52,8 +55,9 @@ class QueryCostLimit(SchemaExtension):
         except (QueryError, BadUserInput):
             return None
         data = DataExtent.of(dataset.summary, versions=len(dataset.pointer.versions))
-        return operation_cost(
+        return self.costs.cost(
             context.schema._schema,
+            context.query,
             context.graphql_document,
             context.operation_name,
             context.variables,

@@ -8,7 +8,9 @@ error's body has no `data` entry, since execution never began. A missing Accept
 header, or `*/*`, still gets application/json.
 
 The router executes the request graphql_api/graphql_request.py decoded once
-(the caches in front of it decoded it already, or it does so now). A request
+(the caches in front of it decoded it already, or it does so now). A POST is
+answered by a plain route that does what Strawberry's run() does for it, less
+the checks that cannot apply to one (GraphQLHTTPRouter._run_post). A request
 that is refused before GraphQL sees it (a body that is not JSON or not an
 object, an unsupported content type, no query, a batch, an unknown operation
 name) answers 4xx with a GraphQL-shaped JSON body coded BAD_USER_INPUT, not
@@ -21,22 +23,25 @@ link expects.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.background import BackgroundTasks
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.base import BaseSchema
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
 
 from graphql_api.context import AppContext
@@ -57,6 +62,9 @@ from graphql_api.persisted_queries import PersistedQueries
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 _GRAPHQL_RESPONSE_JSON_UTF8 = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8".encode()
+PLAIN_RESULTS = (ExecutionResult, PreExecutionError)
+"""What Strawberry's execute answers (an executed operation, or one refused before
+execution): neither streams."""
 
 
 @lru_cache(maxsize=64)  # clients send few distinct Accept headers, each request again
@@ -113,8 +121,18 @@ class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
             if isinstance(route, APIRoute) and route.methods == {"POST"}
         ]
         path = self.routes[index].path  # type: ignore[attr-defined]
-        self.routes.insert(
-            index, Route(path, self._post, methods=["POST"], include_in_schema=False)
+        self.post_route = Route(path, self._post, methods=["POST"], include_in_schema=False)
+        self.routes.insert(index, self.post_route)
+
+    def include_in(self, app: FastAPI) -> None:
+        """Include this router in `app`, and its POST route first among the app's own: FastAPI
+        reaches an included router's routes through two rounds of matching (the router's,
+        then its routes', each through its scope bookkeeping), about 30 us a request, which
+        POST, the API's every request, skips. Other methods find the router's routes as
+        before (and its 405 answer, which names the first route of the path it holds)."""
+        app.include_router(self)
+        app.router.routes.insert(
+            0, PostOnly(self.post_route.path, self._post, include_in_schema=False)
         )
 
     async def _post(self, request: Request) -> Response:
@@ -126,14 +144,53 @@ class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
         context.request = request
         context.background_tasks = background
         context.response = sub_response
-        self.temporal_response = sub_response
         try:
-            response: Response = await self.run(request=request, context=context, root_value=None)
+            response = await self._run_post(request, context, sub_response)
         except HTTPException as error:
-            response = PlainTextResponse(error.reason, status_code=error.status_code)
+            classified = classify(error)
+            response = error_response(classified.status, classified.code, error.reason)
         if response.background is None:
             response.background = background
         return response
+
+    async def _run_post(
+        self, request: Request, context: AppContext, sub_response: Response
+    ) -> Response:
+        """Strawberry's run() for this POST, less its branches that cannot apply: it is no
+        WebSocket, its root value is None, and parse_http_body asks for no streaming
+        protocol, so execution answers one ExecutionResult (the schema has no incremental
+        delivery). run() tells that from a subscription by an isinstance check against a
+        typing Protocol, 30 us a request; here the result's class says it."""
+        adapter = self.request_adapter_class(request)
+        if not self.is_request_allowed(adapter):
+            raise HTTPException(405, "GraphQL only supports GET and POST requests.")
+        if self.should_render_graphql_ide(adapter):
+            if self.graphql_ide:
+                return await self.render_graphql_ide(request)
+            raise HTTPException(404, "Not Found")
+        try:
+            request_data = await self.parse_http_body(adapter)
+        except json.JSONDecodeError as error:
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+        except KeyError as error:
+            raise HTTPException(400, "File(s) missing in form data") from error
+        result = await self.execute_operation(
+            request=request,
+            request_adapter=adapter,
+            request_data=request_data,
+            context=context,
+            root_value=None,
+            sub_response=sub_response,
+        )
+        if not isinstance(result, ExecutionResult) or type(result) not in PLAIN_RESULTS:
+            raise TypeError(
+                f"POST {GRAPHQL_PATH} answers one ExecutionResult, not {type(result)!r}: a "
+                "streaming or batched answer needs Strawberry's run() (graphql_http.py)"
+            )
+        response_data = await self.process_result(request=request, result=result)
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        return self.create_response(response_data=response_data, sub_response=sub_response)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """Not for a GET that names a persisted query: that is a request, not a visit."""
@@ -175,6 +232,19 @@ class GraphQLHTTPRouter(GraphQLRouter[AppContext, None]):
         except HTTPException as error:
             classified = classify(error)
             return error_response(classified.status, classified.code, error.reason)
+
+
+class PostOnly(Route):
+    """A POST route that no other method matches even in part, so a 405 for the path is
+    answered by the routes behind it."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        super().__init__(path, endpoint, methods=["POST"], **options)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("method") != "POST":
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 class GraphQLMediaTypeMiddleware:

@@ -81,18 +81,16 @@ def create_app(
     )
     app.add_middleware(DatasetVersionMiddleware)  # names the version in every answer
     app.state.schema = build_schema(settings)
-    app.include_router(
-        GraphQLHTTPRouter(
-            app.state.schema,
-            GRAPHQL_PATH,
-            context=get_context,
-            graphql_ide="graphiql",
-            persisted_queries=PersistedQueries.from_settings(
-                max_entries=settings.persisted_queries_max_entries,
-                manifest=settings.trusted_documents,
-            ),
+    GraphQLHTTPRouter(
+        app.state.schema,
+        GRAPHQL_PATH,
+        context=get_context,
+        graphql_ide="graphiql",
+        persisted_queries=PersistedQueries.from_settings(
+            max_entries=settings.persisted_queries_max_entries,
+            manifest=settings.trusted_documents,
         ),
-    )
+    ).include_in(app)
     app.include_router(rest_router)
     install_web(app, graphiql_assets_dir=settings.graphiql_assets_dir)
     install_error_handlers(app)

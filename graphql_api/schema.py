@@ -7,13 +7,15 @@ from functools import partial
 from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from graphql.error import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graphql_api.config import Settings
+from graphql_api.cost_cache import OperationCosts
 from graphql_api.cost_limit import QueryCostLimit
 from graphql_api.error_codes import ErrorCodes, log_errors
+from graphql_api.extension_hooks import PlannedExtensionsRunner
 from graphql_api.leaf_execution import LeafObjectExecutionContext
 from graphql_api.limits import limit_rule
 from graphql_api.observability.query_stats import QueryStatsExtension
@@ -27,7 +29,8 @@ DOCUMENT_CACHE_SIZE = 1024
 
 
 class AnalyticsSchema(Schema):
-    """Logs every error as it was raised (the ErrorCodes extension codes what is sent)."""
+    """Logs every error as it was raised (the ErrorCodes extension codes what is sent); runs
+    the extensions' hooks as planned once (graphql_api/extension_hooks.py)."""
 
     validation_results: ValidationResults
 
@@ -35,6 +38,11 @@ class AnalyticsSchema(Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         log_errors(errors, execution_context)
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> PlannedExtensionsRunner:
+        return PlannedExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
 
 def build_schema(settings: Settings) -> AnalyticsSchema:
@@ -50,7 +58,7 @@ def build_schema(settings: Settings) -> AnalyticsSchema:
             partial(OffLoopValidation, results=validation_results),
             partial(AddValidationRules, _limit_rules(settings)),
             OperationNameRequired,
-            partial(QueryCostLimit, max_cost=settings.max_query_cost),
+            partial(QueryCostLimit, max_cost=settings.max_query_cost, costs=OperationCosts()),
             QueryStatsExtension,
         ],
     )

@@ -8,8 +8,14 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
-from graphql import GraphQLFieldResolver, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
-from strawberry.types.nodes import SelectedField
+from graphql import (
+    FieldNode,
+    GraphQLFieldResolver,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+)
+from strawberry.types.nodes import convert_arguments
 
 from graphql_api.errors import BadUserInput
 from graphql_api.leaf_execution import with_plain_reader
@@ -136,21 +142,30 @@ def prefetch_prices(info: strawberry.Info[AppContext, None], ticker: str) -> Non
     arguments are not valid is left to that resolver, which says what is wrong; the prices
     of an unknown ticker are loaded for nothing."""
     context = info.context
-    for stock in info.selected_fields:
-        for field in stock.selections if isinstance(stock, SelectedField) else ():
-            if not isinstance(field, SelectedField) or field.name != "prices" or field.directives:
-                continue
-            try:
-                span = date_range(
-                    _day(field.arguments.get("from")),
-                    _day(field.arguments.get("to")),
-                    dataset=context.dataset.summary,
-                    max_days=context.settings.max_range_days,
-                )
-            except BadUserInput:
-                continue
-            loading = context.stock_loaders.prices_in_range.load((ticker, span))
-            asyncio.ensure_future(loading).add_done_callback(_retrieved)
+    for arguments in selected_prices(info._raw_info):
+        try:
+            span = date_range(
+                _day(arguments.get("from")),
+                _day(arguments.get("to")),
+                dataset=context.dataset.summary,
+                max_days=context.settings.max_range_days,
+            )
+        except BadUserInput:
+            continue
+        loading = context.stock_loaders.prices_in_range.load((ticker, span))
+        asyncio.ensure_future(loading).add_done_callback(_retrieved)
+
+
+def selected_prices(info: GraphQLResolveInfo[Any]) -> list[dict[str, Any]]:
+    """The arguments of each `prices` the field being resolved selects as a plain field (not
+    in a fragment nor under a directive), as Strawberry's `info.selected_fields` gives them,
+    without converting the rest of the selection (26 us of a stock's request)."""
+    return [
+        convert_arguments(info, field.arguments)
+        for stock in info.field_nodes
+        for field in (stock.selection_set.selections if stock.selection_set else ())
+        if isinstance(field, FieldNode) and field.name.value == "prices" and not field.directives
+    ]
 
 
 def _day(value: object) -> dt.date:

@@ -1,0 +1,75 @@
+"""Operation costs (graphql_api/cost.py) remembered, so a repeated request is not costed
+again: the cost walks the document and coerces the variables on every request, about as
+long as executing a small query.
+
+A cost is a pure function of the schema, the query text (the document is its parse),
+the operation name, the variable values and the dataset version's extent, so those are
+the key; the limit it is compared with is not part of it. Variables that are not plain
+JSON values (a caller in Python may pass others) are costed afresh each time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from graphql import DocumentNode, GraphQLSchema
+
+from graphql_api.cost import DataExtent, operation_cost
+from graphql_api.lru import LRU
+
+COST_CACHE_SIZE = 1024
+
+CostKey = tuple[GraphQLSchema, str, str | None, Hashable, DataExtent]
+
+
+class _NotPlainJSON(Exception):
+    pass
+
+
+class OperationCosts:
+    """A bounded LRU of operation costs, shared by every request to one schema."""
+
+    def __init__(self, maxsize: int = COST_CACHE_SIZE) -> None:
+        self._costs: LRU[CostKey, int | None] = LRU(maxsize)
+
+    def cost(
+        self,
+        schema: GraphQLSchema,
+        query: str | None,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        data: DataExtent,
+    ) -> int | None:
+        """operation_cost(schema, document, operation_name, variables, data), where
+        `document` is the parse of `query` (None: costed afresh)."""
+        try:
+            frozen = _frozen(variables)
+        except _NotPlainJSON:
+            query = None
+        if query is None:
+            return operation_cost(schema, document, operation_name, variables, data)
+        key: CostKey = (schema, query, operation_name, frozen, data)
+        found, cost = self._costs.lookup(key)
+        if not found:
+            cost = operation_cost(schema, document, operation_name, variables, data)
+            self._costs.store(key, cost)
+        return cost
+
+
+def _frozen(value: Any) -> Hashable:
+    """A JSON value as a hashable that tells apart what equality would merge (1, 1.0 and
+    True; 0.0 and -0.0). _NotPlainJSON for anything else."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return (kind, value)
+    if kind is float:
+        return (kind, repr(value))
+    if kind is list:
+        return (kind, tuple(_frozen(item) for item in value))
+    if kind is dict:
+        if not all(type(name) is str for name in value):
+            raise _NotPlainJSON
+        return (kind, tuple(sorted((name, _frozen(item)) for name, item in value.items())))
+    raise _NotPlainJSON
