@@ -54,7 +54,7 @@ class OperationCosts:
         """operation_cost(schema, document, operation_name, variables, data), where
         `document` is the parse of `query` (None: costed afresh)."""
         try:
-            frozen = _frozen(variables, _Budget(MAX_KEY_VALUES), MAX_KEY_DEPTH)
+            frozen = _frozen(variables, [MAX_KEY_VALUES], MAX_KEY_DEPTH)
         except _NotRemembered:
             query = None
         if query is None:
@@ -67,22 +67,13 @@ class OperationCosts:
         return cost
 
 
-class _Budget:
-    """The values a key may still hold."""
-
-    def __init__(self, values: int) -> None:
-        self.values = values
-
-    def spend(self) -> None:
-        self.values -= 1
-        if self.values < 0:
-            raise _NotRemembered
-
-
-def _frozen(value: Any, budget: _Budget, depth: int) -> Hashable:
+def _frozen(value: Any, budget: list[int], depth: int) -> Hashable:
     """A JSON value as a hashable that tells apart what equality would merge (1, 1.0 and
-    True; 0.0 and -0.0). _NotRemembered for anything else, or past `budget` or `depth`."""
-    budget.spend()
+    True; 0.0 and -0.0). _NotRemembered for anything else, or past `depth` or the values
+    left in `budget` (a one-item list, spent by each value)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _NotRemembered
     kind = type(value)
     if kind is str:
         if len(value) > MAX_KEY_STRING:
