@@ -208,3 +208,42 @@ async def test_the_app_costs_each_dataset_version_for_itself(tiny_warehouse: Pat
         write_warehouse(tiny_warehouse, tiny_days(("AAA", "BBB", "CCC")), version=tiny_version(3))
         assert await estimate() == (8, False)
         assert await estimate(OLD_VERSION) == (4, True)
+
+
+def _nested(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+async def test_deeply_nested_variables_are_answered_as_without_the_cache(
+    tiny_warehouse: Path,
+) -> None:
+    """Extra variables are not coerced, so graphql-core never walks them; nested 700 deep
+    (JSON decodes them) the remembered cost's key must not fail the request either."""
+    body = {"query": "{ health { status } }", "variables": {"junk": _nested(700)}}
+    async with app_client(create_app(settings_for(tiny_warehouse))) as client:
+        answer = await client.post("/graphql", json=body)
+    assert answer.status_code == 200
+    assert answer.json() == {"data": {"health": {"status": "ok"}}}
+
+
+def test_large_variables_are_costed_each_time_not_kept(
+    schema: GraphQLSchema, computed: list[tuple[Any, ...]]
+) -> None:
+    """A key the size of a request body in every one of the cache's entries would let a
+    client pin about 1.2 MB an entry (a 60 KB list of 20,000 numbers, frozen): ~1.3 GB."""
+    costs = OperationCosts()
+    bulky = {**MONTH, "junk": [0] * 20_000}
+    long_text = {**MONTH, "junk": "x" * 60_000}
+    for variables in (bulky, bulky, long_text, long_text):
+        assert cached(costs, schema, "Prices", variables, SMALL) == fresh(
+            schema, "Prices", variables, SMALL
+        )
+    assert len(computed) == 4
+    assert len(costs._costs) == 0
+    small = {**MONTH, "tickers": ["AAA", "BBB"]}
+    cached(costs, schema, "Prices", small, SMALL)
+    cached(costs, schema, "Prices", small, SMALL)
+    assert len(computed) == 5  # small variables are still remembered
