@@ -212,15 +212,30 @@ def _date(name: str) -> Column:
 
 
 def _decimal(name: str) -> Column:
-    """A trimmed decimal number as a double (NaN, Infinity, 1d or 0x1 are not numbers)."""
-    return F.when(F.col(name).rlike(DECIMAL_PATTERN), F.col(name).cast("double"))
+    """A trimmed decimal number as a double (NaN, Infinity, 1d or 0x1 are not numbers).
+
+    A value that starts with a digit is first read as "00<value>d", without the pattern:
+    Java's parser, framed so, takes no sign, name, hex, space or suffix of the value's own,
+    so what it reads is digits[.digits][exponent], the pattern's first form, and it reads
+    the value's own number. What it cannot read goes through the pattern (the regex was
+    about two thirds of the parse's pattern matching: 0.67 s of 1M rows)."""
+    value = F.col(name)
+    framed = F.concat(F.lit("00"), value, F.lit("d")).cast("double")
+    starts_with_digit = F.substring(value, 1, 1).between("0", "9")
+    return F.when(starts_with_digit & framed.isNotNull(), framed).when(
+        value.rlike(DECIMAL_PATTERN), value.cast("double")
+    )
 
 
 def _whole_number(name: str) -> Column:
     """A trimmed whole number of at most 18 digits as a bigint (its pattern's only group is
-    never empty when it matches, so no second regex to tell a match)."""
-    digits = F.regexp_extract(F.col(name), WHOLE_NUMBER_PATTERN, 1)
-    return F.when(digits != "", digits.cast("bigint"))
+    never empty when it matches, so no second regex to tell a match). A value that is a
+    bigint's own text, of 0 to 18 digits, is that bigint without the pattern."""
+    value = F.col(name)
+    number = value.cast("bigint")
+    canonical = number.between(0, 10**18 - 1) & (number.cast("string") == value)
+    digits = F.regexp_extract(value, WHOLE_NUMBER_PATTERN, 1)
+    return F.when(canonical, number).when(digits != "", digits.cast("bigint"))
 
 
 def _within(name: str, low: Column, high: Column) -> Column:
