@@ -33,7 +33,7 @@ from graphql_api.engines.base import QueryFailed, SqlValue
 from graphql_api.engines.duckdb import DuckDBEngine
 from graphql_api.errors import BadUserInput
 from graphql_api.services import market, rankings, stocks
-from tests.graphql_api.engines.test_duckdb_index import canonical
+from tests.graphql_api.engines.test_duckdb_index import canonical, engine_for
 from tests.graphql_api.tiny_warehouse import (
     TINY_VERSION,
     Day,
@@ -46,17 +46,6 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = {"content-type": "application/json"}
 STOCK = "query($ticker: String!) { stock(ticker: $ticker) { ticker } }"
 LONE_SURROGATES = ("\ud800", "\udfff", "A\udc00B", "\ud83d")
-
-
-def engine_for(warehouse: Path, index_max_rows: int) -> DuckDBEngine:
-    return DuckDBEngine(
-        warehouse,
-        timeout_seconds=30,
-        max_concurrent_queries=2,
-        dataset_check_seconds=0,
-        max_load_bytes=1 << 40,
-        index_max_rows=index_max_rows,
-    )
 
 
 def the_error(response: httpx.Response) -> dict[str, Any]:
