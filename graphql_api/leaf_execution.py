@@ -27,7 +27,7 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -50,7 +50,7 @@ def _plain_reader(resolve: GraphQLFieldResolver | None) -> PlainReader | None:
 
 
 _NOT_PLAIN: Any = object()
-"""What _leaf_value answers for a value that leaves the short path."""
+"""What _plain_leaf answers for a field that leaves the short path."""
 
 
 class LeafObjectExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -72,15 +72,13 @@ class LeafObjectExecutionContext(StrawberryGraphQLCoreExecutionContext):
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
+        fields = parent_type.fields
         try:
-            for response_name, field_details_list, leaf in self._plan(
-                parent_type, grouped_field_set
-            ):
-                if leaf is not None:
-                    value = _leaf_value(leaf, source_value, is_awaitable)
-                    if value is not _NOT_PLAIN:
-                        results[response_name] = value
-                        continue
+            for response_name, field_details_list in grouped_field_set.items():
+                value = _plain_leaf(fields, source_value, field_details_list[0].node, is_awaitable)
+                if value is not _NOT_PLAIN:
+                    results[response_name] = value
+                    continue
                 field_path = Path(path, response_name, parent_type.name)
                 result = self.execute_field(
                     parent_type, source_value, field_details_list, field_path, position_context
@@ -97,48 +95,26 @@ class LeafObjectExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return results
         return _awaited(results, awaitable_fields)
 
-    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> Plan:
-        """Each field with how to read it if it is a plain leaf, worked out once per
-        execution for a grouped field set (graphql-core collects one for every item of a
-        list), kept with it so that its id names it alone."""
-        plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, Plan]]
-        plans = self.__dict__.setdefault("_leaf_plans", {})
-        planned = plans.get(id(grouped_field_set))
-        if planned is not None and planned[0] is grouped_field_set and planned[1] is parent_type:
-            return planned[2]
-        fields = parent_type.fields
-        plan = [
-            (response_name, details, _plain_leaf(fields, details[0].node))
-            for response_name, details in grouped_field_set.items()
-        ]
-        plans[id(grouped_field_set)] = (grouped_field_set, parent_type, plan)
-        return plan
 
-
-PlainLeaf = tuple[PlainReader, GraphQLLeafType, bool]
-"""How to read a plain leaf, its leaf type and whether it is non-null."""
-Plan = list[tuple[str, FieldDetailsList, PlainLeaf | None]]
-
-
-def _plain_leaf(fields: dict[str, GraphQLField], node: FieldNode) -> PlainLeaf | None:
-    """How to read the field if it is a plain leaf; else None."""
+def _plain_leaf(
+    fields: dict[str, GraphQLField],
+    source: Any,
+    node: FieldNode,
+    is_awaitable: Callable[[Any], bool],
+) -> Any:
+    """The field's completed value on the short path; _NOT_PLAIN if it is not a plain leaf
+    or its value is anything but a plain one."""
     field_def = fields.get(node.name.value)
     if field_def is None or node.arguments:
-        return None
+        return _NOT_PLAIN
     read = _plain_reader(field_def.resolve)
     if read is None:
-        return None
+        return _NOT_PLAIN
     return_type = field_def.type
     non_null = isinstance(return_type, GraphQLNonNull)
     leaf_type = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
     if not is_leaf_type(leaf_type):
-        return None
-    return read, leaf_type, non_null
-
-
-def _leaf_value(leaf: PlainLeaf, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
-    """The plain leaf's completed value; _NOT_PLAIN if it is anything but a plain one."""
-    read, leaf_type, non_null = leaf
+        return _NOT_PLAIN
     try:
         value = read(source)
     except Exception:  # graphql-core's path reports it, at the field

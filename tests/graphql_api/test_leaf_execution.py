@@ -15,7 +15,6 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graphql_api import leaf_execution
 from graphql_api.config import Settings
 from graphql_api.leaf_execution import LeafObjectExecutionContext
 from graphql_api.resolvers.stock_fields import WHOLE_HISTORY_FIELDS
@@ -159,30 +158,3 @@ async def test_plain_leaves_are_read_without_a_resolve_info_each(
     infos.clear()
     await schema.execute("{ items { day doubled } }")
     assert infos == ["items", "doubled", "doubled"]
-
-
-async def test_a_lists_fields_are_planned_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """graphql-core collects one grouped field set for every item of a list: each field is
-    looked up once, however many items."""
-    planned: list[str] = []
-    plain_leaf = leaf_execution._plain_leaf
-
-    def counted(fields, node):  # type: ignore[no-untyped-def]
-        planned.append(node.name.value)
-        return plain_leaf(fields, node)
-
-    monkeypatch.setattr(leaf_execution, "_plain_leaf", counted)
-    schema = strawberry.Schema(
-        query=Query,
-        config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        execution_context_class=LeafObjectExecutionContext,
-    )
-    result = await schema.execute("{ items(first: 2) { day value doubled } }")
-    assert result.errors is None
-    assert result.data == {
-        "items": [
-            {"day": "2020-01-01", "value": 1.5, "doubled": 3.0},
-            {"day": "2020-01-02", "value": -0.25, "doubled": -0.5},
-        ]
-    }
-    assert sorted(planned) == ["day", "doubled", "items", "value"]
