@@ -21,7 +21,10 @@ from graphql_api.limits import limit_rule
 from graphql_api.observability.query_stats import QueryStatsExtension
 from graphql_api.operation_name import OperationNameRequired
 from graphql_api.resolvers.query import Query
-from graphql_api.resolvers.stock_fields import answer_whole_history_directly
+from graphql_api.resolvers.stock_fields import (
+    answer_prices_directly,
+    answer_whole_history_directly,
+)
 from graphql_api.types.scalars import SCALAR_MAP
 from graphql_api.validation import OffLoopValidation, ValidationResults
 
@@ -64,6 +67,7 @@ def build_schema(settings: Settings) -> AnalyticsSchema:
     )
     schema.validation_results = validation_results
     answer_whole_history_directly(schema._schema)
+    answer_prices_directly(schema._schema)
     return schema
 
 

@@ -1,7 +1,9 @@
 """A result cache in front of any engine, keyed by (statement, parameters, dataset version).
 
 Identical concurrent requests share one engine call (single flight): the first
-starts a task, the others await the same task. A version never changes once
+starts a task, the others await the same task. An answer the engine has at once
+(DuckDB's index of a version's small tables) is never in flight: it is taken without
+a task, its await or a loop iteration. A version never changes once
 written, so an entry stays right for as long as it is kept; a new version
 simply makes new keys, and the least recently used entries go first.
 """
@@ -11,12 +13,21 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Protocol
 
 from etl.dataset_pointer import DatasetPointer
 from graphql_api.engines.base import QueryEngine, Row, SqlValue
 from graphql_api.observability.stats import record_cache_lookup
 
 CacheKey = tuple[str, tuple[SqlValue, ...], str]
+
+
+class AnswerAtOnce(Protocol):
+    """An engine's `answer_at_once` (engines/duckdb.py): rows, or None to fetch them."""
+
+    def __call__(
+        self, statement: str, parameters: Sequence[SqlValue], *, version: str
+    ) -> list[Row] | None: ...
 
 
 class CachingEngine:
@@ -29,6 +40,9 @@ class CachingEngine:
         self._in_flight: dict[CacheKey, asyncio.Task[list[Row]]] = {}
         self.hits = 0
         self.misses = 0
+        self._at_once: AnswerAtOnce | None = getattr(inner, "answer_at_once", None)
+        """The inner engine's answer with nothing to await (DuckDB's index), if it has one:
+        a result that is never in flight needs no task to share."""
 
     @property
     def name(self) -> str:
@@ -51,6 +65,11 @@ class CachingEngine:
         record_cache_lookup(hit=task is not None)
         if task is None:
             self.misses += 1
+            if self._at_once is not None:
+                rows = self._at_once(key[0], key[1], version=version)
+                if rows is not None:
+                    self._remember(key, rows)
+                    return rows
             task = asyncio.create_task(self._load(key))
             self._in_flight[key] = task
             task.add_done_callback(lambda done: self._forget(key, done))
@@ -60,11 +79,14 @@ class CachingEngine:
     async def _load(self, key: CacheKey) -> list[Row]:
         statement, parameters, version = key
         rows = await self._inner.fetch(statement, parameters, version=version)
+        self._remember(key, rows)
+        return rows
+
+    def _remember(self, key: CacheKey, rows: list[Row]) -> None:
         if self._max_entries > 0:
             self._results[key] = rows
             while len(self._results) > self._max_entries:
                 self._results.popitem(last=False)
-        return rows
 
     def _forget(self, key: CacheKey, done: asyncio.Task[list[Row]]) -> None:
         self._in_flight.pop(key, None)

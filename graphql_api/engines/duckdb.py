@@ -165,11 +165,8 @@ class DuckDBEngine:
         self._check_open()
         await self._ensure_views(version)
         self._check_open()  # closed while the schema was made
-        started = time.perf_counter()
-        indexed = self._indexes[version].answer(statement, parameters)
+        indexed = self.answer_at_once(statement, parameters, version=version)
         if indexed is not None:
-            seconds = time.perf_counter() - started
-            record_engine_query(EngineQuery(self.name, None, seconds, None))
             return indexed
         sql = to_duckdb_sql(statement, version)
         values = [list(value) if isinstance(value, tuple) else value for value in parameters]
@@ -209,6 +206,21 @@ class DuckDBEngine:
                 record_engine_query(EngineQuery(self.name, None, seconds, None))
             logger.debug("duckdb: %d rows in %.1f ms", len(rows), 1e3 * seconds)
             return rows
+
+    def answer_at_once(
+        self, statement: str, parameters: Sequence[SqlValue], *, version: str
+    ) -> list[Row] | None:
+        """The statement's rows when the version's index answers it (once its schema is
+        made), with nothing to await; else None, and fetch answers or fails."""
+        index = None if self._closed else self._indexes.get(version)
+        if index is None:
+            return None
+        started = time.perf_counter()
+        indexed = index.answer(statement, parameters)
+        if indexed is not None:
+            seconds = time.perf_counter() - started
+            record_engine_query(EngineQuery(self.name, None, seconds, None))
+        return indexed
 
     def _check_open(self) -> None:
         if self._closed:

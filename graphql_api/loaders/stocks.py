@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 
 from strawberry.dataloader import DataLoader
 
@@ -20,21 +19,32 @@ RangedKey = tuple[str, DateRange]
 CandleKey = tuple[str, DateRange, Interval]
 
 
-@dataclass(frozen=True)
 class StockLoaders:
-    by_ticker: DataLoader[str, Stock | None]
-    stats_in_range: DataLoader[RangedKey, StockStats | None]
-    prices_in_range: DataLoader[RangedKey, list[DailyPrice]]
-    candles: DataLoader[CandleKey, list[Candle]]
+    """A request's stock DataLoaders, each made when first asked for: a request uses one
+    or two of them, if any."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+
+    @cached_property
+    def by_ticker(self) -> DataLoader[str, Stock | None]:
+        return DataLoader(partial(_load_stocks, self._snapshot))
+
+    @cached_property
+    def stats_in_range(self) -> DataLoader[RangedKey, StockStats | None]:
+        return DataLoader(partial(_load_stats_in_range, self._snapshot))
+
+    @cached_property
+    def prices_in_range(self) -> DataLoader[RangedKey, list[DailyPrice]]:
+        return DataLoader(partial(_load_prices_in_range, self._snapshot))
+
+    @cached_property
+    def candles(self) -> DataLoader[CandleKey, list[Candle]]:
+        return DataLoader(partial(_load_candles, self._snapshot))
 
 
 def make_stock_loaders(snapshot: Snapshot) -> StockLoaders:
-    return StockLoaders(
-        by_ticker=DataLoader(partial(_load_stocks, snapshot)),
-        stats_in_range=DataLoader(partial(_load_stats_in_range, snapshot)),
-        prices_in_range=DataLoader(partial(_load_prices_in_range, snapshot)),
-        candles=DataLoader(partial(_load_candles, snapshot)),
-    )
+    return StockLoaders(snapshot)
 
 
 async def _load_stocks(snapshot: Snapshot, tickers: Sequence[str]) -> list[Stock | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from typing import Annotated
 
 import strawberry
@@ -11,7 +12,7 @@ from etl.dataset_pointer import VersionSummary
 from etl.tables import THIRTY_DAY_LEADERS
 from graphql_api.context import Info
 from graphql_api.resolvers.exploration import ExplorationQuery
-from graphql_api.resolvers.stock_fields import prefetch_prices
+from graphql_api.resolvers.stock_fields import prefetch_prices, raise_when_awaited
 from graphql_api.resolvers.stock_pages import resolve_stocks
 from graphql_api.resolvers.watchlist import optional_watchlist
 from graphql_api.services import market, rankings, recorded
@@ -136,10 +137,16 @@ async def resolve_top_thirty_day_returns(
     )
 
 
-async def resolve_stock(info: Info, ticker: Ticker) -> Stock | None:
-    wanted = ticker.strip()
-    prefetch_prices(info, wanted)  # first: its statement goes to a thread before the stock's
-    return await info.context.stock_loaders.by_ticker.load(wanted)
+def resolve_stock(info: Info, ticker: Ticker) -> Awaitable[Stock | None]:
+    """The stock's DataLoader future itself, not a coroutine awaiting it (two coroutines
+    less); an error is raised when it is awaited, as by a coroutine, so errors keep their
+    order."""
+    try:
+        wanted = ticker.strip()
+        prefetch_prices(info, wanted)  # first: its statement goes to a thread before the stock's
+        return info.context.stock_loaders.by_ticker.load(wanted)
+    except Exception as error:
+        return raise_when_awaited(error)
 
 
 @strawberry.type(description="Daily stock market analytics. Returns are fractions, unrounded.")
@@ -183,7 +190,9 @@ class Query(ExplorationQuery):
         "ties go to the earlier day, then the ticker.",
     )
     stock: Stock | None = strawberry.field(
-        resolver=resolve_stock, description="One stock by ticker; null when the ticker is unknown."
+        resolver=resolve_stock,
+        graphql_type=Stock | None,
+        description="One stock by ticker; null when the ticker is unknown.",
     )
     stocks: Connection[Stock] = strawberry.field(
         resolver=resolve_stocks,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Protocol
 
 import strawberry
 from graphql import (
@@ -19,6 +19,7 @@ from strawberry.types.nodes import convert_arguments
 
 from graphql_api.errors import BadUserInput
 from graphql_api.leaf_execution import with_plain_reader
+from graphql_api.loaders.settled import settled
 from graphql_api.services.arguments import date_range, optional_date_range
 from graphql_api.types.arguments import From, OptionalFrom, OptionalTo, To
 from graphql_api.types.candle import Candle, Interval
@@ -127,11 +128,44 @@ def _whole_history_first(ranged: GraphQLFieldResolver, attribute: str) -> GraphQ
 async def prices(
     root: StockRoot, info: strawberry.Info[AppContext, None], from_: From, to: To
 ) -> list[DailyPrice]:
-    context = info.context
+    """The declaration; answer_prices_directly resolves the field in its place."""
+    return await _load_prices(root, info.context, from_, to)
+
+
+def _load_prices(
+    root: StockRoot, context: AppContext, start: dt.date, end: dt.date
+) -> Awaitable[list[DailyPrice]]:
     span = date_range(
-        from_, to, dataset=context.dataset.summary, max_days=context.settings.max_range_days
+        start, end, dataset=context.dataset.summary, max_days=context.settings.max_range_days
     )
-    return await context.stock_loaders.prices_in_range.load((root.ticker, span))
+    return context.stock_loaders.prices_in_range.load((root.ticker, span))
+
+
+def answer_prices_directly(schema: GraphQLSchema) -> None:
+    """Let Stock's `prices` resolve past Strawberry's per-field wrapper (argument
+    conversion, its Info, two coroutines): its arguments are dates already (the Date
+    scalar parsed them), and prices loaded already, as prefetch_prices loads a stock's
+    from the index, are answered at once rather than by a coroutine awaited later."""
+    stock = schema.type_map["Stock"]
+    assert isinstance(stock, GraphQLObjectType)
+    field = stock.fields["prices"]
+    assert field.resolve is not None
+    assert set(field.args) == {"from", "to"}
+    field.resolve = _prices_at_once
+
+
+def _prices_at_once(root: StockRoot, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+    try:
+        loading = _load_prices(root, info.context, arguments["from"], arguments["to"])
+    except Exception as error:
+        # Raised when awaited, as by the async resolver: the errors keep their order.
+        return raise_when_awaited(error)
+    return settled(loading)
+
+
+async def raise_when_awaited(error: Exception) -> NoReturn:
+    """What a coroutine resolver failing with `error` returns."""
+    raise error
 
 
 def prefetch_prices(info: strawberry.Info[AppContext, None], ticker: str) -> None:

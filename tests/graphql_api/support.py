@@ -37,6 +37,17 @@ class CountingEngine:
         self.versions.append(version)
         return await self.inner.fetch(statement, parameters, version=version)
 
+    def answer_at_once(
+        self, statement: str, parameters: Sequence[SqlValue], *, version: str
+    ) -> list[Row] | None:
+        """The inner engine's answer with nothing to await, if it has one (counted then)."""
+        at_once = getattr(self.inner, "answer_at_once", None)
+        rows = None if at_once is None else at_once(statement, parameters, version=version)
+        if rows is not None:
+            self.statements.append((statement, tuple(parameters)))
+            self.versions.append(version)
+        return rows
+
     async def pointer(self) -> DatasetPointer:
         self.pointer_lookups += 1
         return await self.inner.pointer()

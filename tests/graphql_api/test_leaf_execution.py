@@ -99,6 +99,11 @@ DOCUMENTS = [  # (document, whether graphql-core answers errors)
     ("{ items { day ... on Item { side } } }", False),
     ("{ items { day value @include(if: false) name @skip(if: false) } }", False),
     ("{ raisingItems { day value } }", True),  # reading the attribute raises
+    # plain leaves beside fields that are not: each field in its turn, on its own path
+    ("{ items(first: 3) { doubled value day } }", True),
+    ("{ nullableItems(first: 3) { day doubled value maybe } }", True),
+    ("{ items(first: 2) { day doubled(times: 3) __typename count } }", False),
+    ("{ raisingItems { day value name } }", True),
 ]
 
 
@@ -152,4 +157,4 @@ async def test_plain_leaves_are_read_without_a_resolve_info_each(
     assert infos == ["items"]
     infos.clear()
     await schema.execute("{ items { day doubled } }")
-    assert infos == ["items", "day", "doubled", "day", "doubled"]
+    assert infos == ["items", "doubled", "doubled"]

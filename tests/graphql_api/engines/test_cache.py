@@ -84,3 +84,45 @@ async def test_a_size_of_zero_turns_the_cache_off() -> None:
     await cache.fetch("A", version=V1)
     await cache.fetch("A", version=V1)
     assert inner.calls == ["A", "A"]
+
+
+class AtOnceEngine(SlowEngine):
+    """Answers statement "I" at once (as DuckDB's index does), anything else by fetch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at_once: list[tuple[str, tuple[SqlValue, ...], str]] = []
+
+    def answer_at_once(
+        self, statement: str, parameters: Sequence[SqlValue], *, version: str
+    ) -> list[Row] | None:
+        self.at_once.append((statement, tuple(parameters), version))
+        return [{"statement": statement, "version": version}] if statement == "I" else None
+
+
+@pytest.mark.parametrize("max_entries", [0, 10])
+async def test_an_answer_the_engine_has_at_once_needs_no_task(max_entries: int) -> None:
+    inner = AtOnceEngine()
+    cache = CachingEngine(inner, max_entries=max_entries)
+    fetching = cache.fetch("I", ("AAA",), version=V1)
+    # One step of the coroutine answers: no task to wait for, no loop iteration.
+    with pytest.raises(StopIteration) as answered:
+        fetching.send(None)
+    assert answered.value.value == [{"statement": "I", "version": V1}]
+    assert await cache.fetch("I", ("AAA",), version=V1) == [{"statement": "I", "version": V1}]
+    assert inner.calls == []  # fetch never asked
+    expected_asks = 1 if max_entries else 2  # the second is a hit when the cache keeps it
+    assert inner.at_once == [("I", ("AAA",), V1)] * expected_asks
+    assert (cache.hits, cache.misses) == (2 - expected_asks, expected_asks)
+
+
+async def test_what_the_engine_has_not_at_once_is_fetched_in_single_flight() -> None:
+    inner = AtOnceEngine()
+    cache = CachingEngine(inner, max_entries=0)
+    first = asyncio.create_task(cache.fetch("S", version=V1))
+    second = asyncio.create_task(cache.fetch("S", version=V1))
+    await asyncio.sleep(0)
+    inner.release.set()
+    assert await first == await second == [{"statement": "S", "version": V1}]
+    assert inner.calls == ["S"]
+    assert [statement for statement, _, _ in inner.at_once] == ["S"]

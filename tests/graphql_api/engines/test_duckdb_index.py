@@ -259,3 +259,28 @@ def test_parameters_of_another_shape_are_left_to_sql(
     assert statement in {stocks.ALL_STOCKS, rankings.MOST_VOLATILE_WATCHED_IN_RANGE} or (
         statement in ANSWERS
     )
+
+
+async def test_the_index_answers_at_once_once_the_versions_schema_is_made(
+    tmp_path: Path,
+) -> None:
+    """answer_at_once: the index's rows, the very ones fetch answers, once fetch has made
+    the version's schema; None before, for a statement left to SQL, and once closed."""
+    warehouse = write_warehouse(tmp_path / "warehouse", tiny_days(), version=VERSION)
+    engine = engine_for(warehouse, 100_000)
+    span = (2020, 2020, date(2020, 1, 2), date(2020, 1, 3), ("AAA", "BBB"))
+    try:
+        assert engine.answer_at_once(stocks.PRICES_IN_RANGE, span, version=VERSION) is None
+        fetched = await engine.fetch(stocks.PRICES_IN_RANGE, span, version=VERSION)
+        at_once = engine.answer_at_once(stocks.PRICES_IN_RANGE, span, version=VERSION)
+        assert at_once == fetched
+        assert [(row["ticker"], row["date"]) for row in fetched] == [
+            (ticker, day)
+            for ticker in ("AAA", "BBB")
+            for day in (date(2020, 1, 2), date(2020, 1, 3))
+        ]
+        assert engine.answer_at_once(stocks.ALL_STOCKS, (), version=VERSION) is None
+        assert engine.answer_at_once(stocks.STOCKS_SHORT_PAGE, ("",), version=VERSION)
+    finally:
+        engine.close()
+    assert engine.answer_at_once(stocks.STOCKS_SHORT_PAGE, ("",), version=VERSION) is None
