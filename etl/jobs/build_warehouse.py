@@ -3,7 +3,8 @@
 Locally `main()` builds its own SparkSession (local[*]); on Glue it takes Glue's.
 The input is read once (again only for the raw strings of conflicting duplicates, and to count
 the lines of a file read in chunks only when rejected rows of it need line numbers); the judged
-rows with their daily metrics, and the summaries, are cached and every table is built from them.
+rows with their daily metrics, and the summaries, are kept (etl/kept_frames.py) and every table is
+built from them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -37,6 +37,7 @@ from etl.io import (
     named_read_errors,
     read_raw_input,
 )
+from etl.kept_frames import KeptFrames
 from etl.options import JobOptions, parse_options, running_on_glue
 from etl.publication import PublishConflict, publish, read_pointer
 from etl.storage import Storage, open_storage
@@ -75,7 +76,7 @@ SMALL_JAVA = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 SMALL_SQL = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 """A small input's queries are interpreted, not compiled to Java classes first: for a few thousand
 rows compiling costs more than it saves (5k rows: Janino compilations 128 -> 32, the ones Spark
-makes whatever the mode, such as the cache's column readers)."""
+makes whatever the mode)."""
 LARGE_JAVA = (
     "-XX:+UseParallelGC",
     "-XX:Tier4InvocationThreshold=25000",
@@ -158,7 +159,7 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
     _configure(spark, options)
-    cached: list[DataFrame] = []
+    kept = KeptFrames(spark)
     check_output_location(spark, options.warehouse)
     storage = open_storage(options.warehouse)
     lease = take_writer_lease(storage, run_id)
@@ -175,19 +176,19 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
             # Every later window and aggregate is per ticker: shuffle by it once.
             parsed = parse_rows(raw.located).repartition("ticker")
             # The daily metrics of the accepted rows are computed with the judging, in one job
-            # and one cache: their windows need the order the duplicate windows sorted.
-            judged = _cache(_daily_metrics(resolve_duplicates(parsed), is_accepted()), cached)
+            # and one kept frame: their windows need the order the duplicate windows sorted.
+            judged = kept.keep(_daily_metrics(resolve_duplicates(parsed), is_accepted()))
             names = [file.name for file in raw.files]
             counting = actions.submit(_count_outcomes, spark, raw.files, judged)
             # The tables are planned while Spark judges the rows.
             metrics = select_accepted_rows(judged)
-            tickers = _cache(summarize_tickers(metrics), cached)
-            anomalies = _cache(flag_anomalies(metrics, run_id), cached)
-            market_days = _cache(summarize_market_days(metrics).transform(add_year), cached)
+            tickers = kept.keep(summarize_tickers(metrics))
+            anomalies = kept.keep(flag_anomalies(metrics, run_id))
+            market_days = kept.keep(summarize_market_days(metrics).transform(add_year))
             # Written, and ranked again for the headline answers: one scan of the metrics, of
             # the table's columns only (the top-k copies every row it compares).
-            leaders = _cache(
-                thirty_day_leaders(metrics.select(*THIRTY_DAY_LEADERS.column_names)), cached
+            leaders = kept.keep(
+                thirty_day_leaders(metrics.select(*THIRTY_DAY_LEADERS.column_names))
             )
             # One Spark action for the headline answers and the run's own facts.
             answers = [*headline_parts(leaders, tickers, market_days), *_facts(tickers, anomalies)]
@@ -265,8 +266,7 @@ def run(spark: SparkSession, options: JobOptions, report: Report | None = None) 
     finally:
         actions.shutdown(cancel_futures=True)
         lease.release()
-        for frame in cached:
-            frame.unpersist()
+        kept.release()
     return summary
 
 
@@ -357,11 +357,6 @@ def _runs_row(spark: SparkSession, summary: RunSummary) -> DataFrame:
     )
 
 
-def _cache(frame: DataFrame, cached: list[DataFrame]) -> DataFrame:
-    cached.append(frame.persist(StorageLevel.MEMORY_AND_DISK))
-    return frame
-
-
 def _configure(spark: SparkSession, options: JobOptions) -> None:
     settings = {
         # An impossible date such as 2024-13-45 casts to null (ANSI mode would fail), then is
@@ -369,8 +364,9 @@ def _configure(spark: SparkSession, options: JobOptions) -> None:
         "spark.sql.ansi.enabled": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-        # The cached judged rows are read a few times, soon after: encoding their columns
-        # compactly costs more CPU than it saves (about 4 s per million rows).
+        # Where the kept frames are cached (Glue), they are read a few times, soon after:
+        # encoding their columns compactly costs more CPU than it saves (about 4 s per million
+        # rows).
         "spark.sql.inMemoryColumnarStorage.compressed": "false",
     }
     if options.shuffle_partitions is not None:
@@ -414,7 +410,7 @@ def _local_session(input_bytes: int | None = None) -> tuple[SparkSession, ClassS
         .config("spark.sql.shuffle.partitions", str(1 if small else LOCAL_SHUFFLE_PARTITIONS))
         # No adaptive query execution locally: with 4 shuffle partitions there is nothing to
         # adapt, and it ran each query stage as a job of its own, planned again, and read the
-        # judged rows' cache a second time to count the outcomes (2.5M rows: 26 -> 11 jobs).
+        # kept judged rows a second time to count the outcomes (2.5M rows: 26 -> 11 jobs).
         .config("spark.sql.adaptive.enabled", "false")
     )
     for key, value in (SMALL_SQL if small else {}).items():
