@@ -343,11 +343,11 @@ def split_fields(lines: DataFrame, width: int, positions: Sequence[int]) -> Data
     cost. Any other line goes through `from_csv` and `_record_error` (`parse_fields`).
     """
     raw_text = F.col("value")
-    # split decodes the line's bytes (U+FFFD for each sequence that is not UTF-8) and
-    # encodes its pieces again: they join back to the line's bytes only if it is UTF-8.
-    # That is `_checked_record_error`'s test, with no second decoding of every line.
+    # A line is UTF-8 when its bytes, decoded (U+FFFD for each sequence that is not) and
+    # encoded again, are the same bytes: `_checked_record_error`'s test. Joining the split's
+    # pieces back, decoded by the split already, cost more than decoding the line again.
     parts = F.split(raw_text, ",", -1)
-    utf8 = F.array_join(parts, ",") == raw_text
+    utf8 = F.decode(raw_text.cast("binary"), "UTF-8") == raw_text
     # A plain line is a well-formed record: its record_error is null.
     plain = ~raw_text.contains('"') & (F.size(parts) == width) & utf8
     # from_csv drops a leading byte order mark only from the first line its parser reads in
