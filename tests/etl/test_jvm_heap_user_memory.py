@@ -28,6 +28,7 @@ def test_a_larger_inputs_session_starts_with_a_smaller_driver_memory_given() -> 
         "PYSPARK_SUBMIT_ARGS": "--driver-memory 1g pyspark-shell",
         "PYTHONPATH": str(ROOT),
         "SPARK_LOCAL_IP": "127.0.0.1",
+        "STOCK_ANALYTICS_JVM_CACHE": "",  # no class archive written by this test's JVM
     }
     started = subprocess.run(
         [sys.executable, "-c", START_LARGE_SESSION],
