@@ -78,11 +78,13 @@ SMALL_SQL = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factory
 rows compiling costs more than it saves (5k rows: Janino compilations 128 -> 32, the ones Spark
 makes whatever the mode)."""
 DRIVER_MEMORY = "2g"
-LARGE_HEAP = (f"-Xms{DRIVER_MEMORY}", "-XX:MetaspaceSize=256m")
-"""A larger input's heap at its full size (DRIVER_MEMORY, Spark's -Xmx) from the start, and the
-class metadata's first collection threshold above what Spark loads: a heap that grows, and the
-default 21 MB threshold, each cost a full collection (2.5M rows: three, of 0.2-0.7 s, and none
-with these; the collector's CPU 2.3-2.5 -> 1.5-1.8 s)."""
+LARGE_HEAP = ("-XX:InitialRAMPercentage=100", "-XX:MetaspaceSize=256m")
+"""A larger input's heap at its full size from the start, and the class metadata's first
+collection threshold above what Spark loads: a heap that grows, and the default 21 MB
+threshold, each cost a full collection (2.5M rows: three, of 0.2-0.7 s, and none with these;
+the collector's CPU 2.3-2.5 -> 1.5-1.8 s). The initial heap is all the memory, which the JVM
+caps at its maximum (-Xmx: DRIVER_MEMORY, or what the user gave Spark, such as
+--driver-memory in PYSPARK_SUBMIT_ARGS); an -Xms above a smaller -Xmx would stop the JVM."""
 LARGE_JAVA = (
     *LARGE_HEAP,
     "-XX:+UseParallelGC",

@@ -34,5 +34,8 @@ def test_the_heap_starts_whole_and_the_metadata_threshold_is_raised() -> None:
     flags = _final_flags(f"-Xmx{DRIVER_MEMORY}", *large_java())
     assert flags["InitialHeapSize"] == flags["MaxHeapSize"] == 2 * GIB
     assert flags["MetaspaceSize"] >= 256 * 2**20
+    # A smaller heap the user gave Spark is whole from the start too, and the JVM starts.
+    smaller = _final_flags("-Xmx1g", *large_java())
+    assert smaller["InitialHeapSize"] == smaller["MaxHeapSize"] == GIB
     default = _final_flags(f"-Xmx{DRIVER_MEMORY}")
     assert default["MetaspaceSize"] < 64 * 2**20
