@@ -25,8 +25,10 @@ ADAPTIVE = "spark.sql.adaptive.enabled"
 
 class KeptFrames:
     def __init__(self, spark: SparkSession) -> None:
-        local = (spark.sparkContext.master or "").startswith("local")
-        self._checkpoints = local and spark.conf.get(ADAPTIVE, "true") == "false"
+        master = spark.sparkContext.master or ""
+        # local, local[N], local[N,F]: one JVM; not local-cluster[...], whose executors are not.
+        one_jvm = master == "local" or master.startswith("local[")
+        self._checkpoints = one_jvm and spark.conf.get(ADAPTIVE, "true") == "false"
         self._kept: list[DataFrame] = []
 
     def keep(self, frame: DataFrame) -> DataFrame:

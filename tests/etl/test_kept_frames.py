@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
 
+import pytest
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -45,10 +46,12 @@ def test_a_local_session_keeps_a_frame_as_a_local_checkpoint_until_released(
     assert _persisted(spark) == before
 
 
-def test_elsewhere_a_kept_frame_is_persisted_and_released(spark: SparkSession) -> None:
-    # Stands in for Glue's session: only the master differs, and only the master is read.
-    glue = cast(SparkSession, SimpleNamespace(sparkContext=SimpleNamespace(master="yarn")))
-    kept = KeptFrames(glue)
+@pytest.mark.parametrize("master", ["yarn", "local-cluster[2,1,1024]"])
+def test_elsewhere_a_kept_frame_is_persisted_and_released(spark: SparkSession, master: str) -> None:
+    # Stands in for Glue's session, or executors in JVMs of their own: only the master
+    # differs, and only the master is read.
+    elsewhere = cast(SparkSession, SimpleNamespace(sparkContext=SimpleNamespace(master=master)))
+    kept = KeptFrames(elsewhere)
     frame = kept.keep(_frame(spark))
 
     assert frame.storageLevel == StorageLevel.MEMORY_AND_DISK
